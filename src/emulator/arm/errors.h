@@ -1,0 +1,32 @@
+#pragma once
+// Named factories for every ARM error ({"error":{"code","message"}}); texts per
+// docs/azure-errors.md §3.
+#include <string>
+
+#include "emulator/common/status.h"
+
+namespace crosskey::arm::errors {
+
+Error AuthenticationMissing();
+Error InvalidAuthenticationToken(const std::string& detail);
+Error ExpiredAuthenticationToken();
+Error WrongTokenTenant(const std::string& token_tenant, const std::string& subscription_tenant);
+Error AuthorizationFailed(const std::string& caller, const std::string& action, const std::string& scope);
+Error SubscriptionNotFound(const std::string& subscription);
+Error ResourceGroupNotFound(const std::string& group);
+Error ResourceNotFound(const std::string& type_and_name, const std::string& group);
+Error PrincipalNotFound(const std::string& principal, const std::string& tenant);
+Error RoleAssignmentExists();
+Error RoleAssignmentNotFound(const std::string& id);
+Error RoleDefinitionDoesNotExist(const std::string& id);
+Error InvalidRoleAssignmentId(const std::string& name);
+Error VaultAlreadyExists(const std::string& name);
+Error VaultDeletedExists();
+Error PurgeProtectionIrreversible();
+Error InvalidRequestContent(const std::string& detail);
+Error InvalidResourceName(const std::string& name, const std::string& pattern);
+Error MissingProperty(const std::string& property);
+Error BadRequest(const std::string& message);
+Error NotImplemented(const std::string& method, const std::string& path);
+
+}  // namespace crosskey::arm::errors

@@ -1,0 +1,133 @@
+#include "emulator/arm/rbac_engine.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "emulator/arm/errors.h"
+#include "emulator/arm/role_definition.h"
+#include "emulator/common/text.h"
+
+namespace crosskey::arm {
+
+bool ActionMatches(const std::string& pattern, const std::string& action) {
+  std::string p = ToLower(pattern), a = ToLower(action);
+  // Iterative glob match with '*' only.
+  size_t pi = 0, ai = 0, star = std::string::npos, mark = 0;
+  while (ai < a.size()) {
+    if (pi < p.size() && p[pi] == a[ai]) {
+      ++pi;
+      ++ai;
+    } else if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      mark = ai;
+    } else if (star != std::string::npos) {
+      pi = star + 1;
+      ai = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
+}
+
+bool RbacEngine::ScopeCovers(const std::string& assignment_scope, const std::string& scope) {
+  std::string a = ToLower(assignment_scope), s = ToLower(scope);
+  while (a.size() > 1 && a.back() == '/') a.pop_back();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  if (a == "/" || a.empty()) return true;
+  return s == a || (s.size() > a.size() && s.compare(0, a.size(), a) == 0 && s[a.size()] == '/');
+}
+
+bool RbacEngine::Grants(const RoleAssignment& a, const std::string& action, bool data_action) const {
+  const RoleDefinition* role = FindBuiltInRoleByGuid(a.role_definition_guid);
+  if (!role) return false;
+  const auto& allow = data_action ? role->data_actions : role->actions;
+  const auto& deny = data_action ? role->not_data_actions : role->not_actions;
+  bool granted = std::any_of(allow.begin(), allow.end(), [&](const std::string& p) { return ActionMatches(p, action); });
+  if (!granted) return false;
+  return std::none_of(deny.begin(), deny.end(), [&](const std::string& p) { return ActionMatches(p, action); });
+}
+
+StatusOr<RoleAssignment> RbacEngine::Add(RoleAssignment assignment) {
+  std::unique_lock lock(mu_);
+  for (const auto& a : assignments_) {
+    if (EqualsIgnoreCase(a.id, assignment.id)) {
+      // Same name again: ARM answers with the existing assignment when nothing differs.
+      if (EqualsIgnoreCase(a.principal_id, assignment.principal_id) &&
+          EqualsIgnoreCase(a.role_definition_guid, assignment.role_definition_guid)) {
+        return a;
+      }
+      return errors::RoleAssignmentExists();
+    }
+    if (EqualsIgnoreCase(a.scope, assignment.scope) && EqualsIgnoreCase(a.principal_id, assignment.principal_id) &&
+        EqualsIgnoreCase(a.role_definition_guid, assignment.role_definition_guid)) {
+      return errors::RoleAssignmentExists();
+    }
+  }
+  assignments_.push_back(assignment);
+  return assignment;
+}
+
+std::optional<RoleAssignment> RbacEngine::Find(const std::string& id) const {
+  std::shared_lock lock(mu_);
+  for (const auto& a : assignments_) {
+    if (EqualsIgnoreCase(a.id, id)) return a;
+  }
+  return std::nullopt;
+}
+
+StatusOr<RoleAssignment> RbacEngine::Remove(const std::string& id) {
+  std::unique_lock lock(mu_);
+  for (auto it = assignments_.begin(); it != assignments_.end(); ++it) {
+    if (EqualsIgnoreCase(it->id, id)) {
+      RoleAssignment removed = *it;
+      assignments_.erase(it);
+      if (propagation_delay_ > 0) removed_.push_back({removed, clock_->Now() + propagation_delay_});
+      return removed;
+    }
+  }
+  return errors::RoleAssignmentNotFound(id);
+}
+
+void RbacEngine::RemoveUnder(const std::string& scope) {
+  std::unique_lock lock(mu_);
+  std::erase_if(assignments_, [&](const RoleAssignment& a) { return ScopeCovers(scope, a.scope); });
+}
+
+std::vector<RoleAssignment> RbacEngine::List(const std::string& scope, const std::string& principal_id,
+                                             bool include_below) const {
+  std::shared_lock lock(mu_);
+  std::vector<RoleAssignment> out;
+  for (const auto& a : assignments_) {
+    bool applies = ScopeCovers(a.scope, scope) || (include_below && ScopeCovers(scope, a.scope));
+    if (applies && (principal_id.empty() || EqualsIgnoreCase(a.principal_id, principal_id))) out.push_back(a);
+  }
+  return out;
+}
+
+std::vector<RoleAssignment> RbacEngine::All() const {
+  std::shared_lock lock(mu_);
+  return assignments_;
+}
+
+RbacDecision RbacEngine::Decide(const std::string& principal_id, const std::string& action, const std::string& scope,
+                                bool data_action) const {
+  std::shared_lock lock(mu_);
+  for (const auto& a : assignments_) {
+    if (EqualsIgnoreCase(a.principal_id, principal_id) && ScopeCovers(a.scope, scope) &&
+        Grants(a, action, data_action)) {
+      return {true, a};
+    }
+  }
+  int64_t now = clock_->Now();
+  for (const auto& r : removed_) {
+    if (now < r.effective_until && EqualsIgnoreCase(r.assignment.principal_id, principal_id) &&
+        ScopeCovers(r.assignment.scope, scope) && Grants(r.assignment, action, data_action)) {
+      return {true, r.assignment};
+    }
+  }
+  return {false, std::nullopt};
+}
+
+}  // namespace crosskey::arm

@@ -1,0 +1,77 @@
+#pragma once
+// Azure RBAC: role assignments and the decision "may principal P perform action A at scope S".
+// An assignment at S or any parent scope (subscription -> group -> resource -> child such as
+// /keys/{name}) applies; a role grants A when one of its (data)actions matches with '*'
+// wildcards and none of its not(Data)Actions does. Removed assignments keep granting for a
+// configurable propagation delay (default 0).
+// Thread-safety: all methods safe to call concurrently (shared_mutex; decisions take it shared).
+#include <cstdint>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "emulator/common/clock.h"
+#include "emulator/common/status.h"
+
+namespace crosskey::arm {
+
+struct RoleAssignment {
+  std::string id;     // {scope}/providers/Microsoft.Authorization/roleAssignments/{name}
+  std::string name;   // GUID
+  std::string scope;  // canonical scope
+  std::string tenant_id;
+  std::string role_definition_guid;
+  std::string principal_id;
+  std::string principal_type;
+  std::string description;
+  int64_t created_on = 0;
+  std::string created_by;
+};
+
+struct RbacDecision {
+  bool allowed = false;
+  std::optional<RoleAssignment> assignment;  // the assignment that allowed it
+};
+
+// True when `action` matches the pattern (case-insensitive, '*' matches any run of characters).
+bool ActionMatches(const std::string& pattern, const std::string& action);
+
+class RbacEngine {
+ public:
+  explicit RbacEngine(const Clock* clock) : clock_(clock) {}
+
+  void set_propagation_delay(int64_t seconds) { propagation_delay_ = seconds; }
+  int64_t propagation_delay() const { return propagation_delay_; }
+
+  // Errors: RoleAssignmentExists (same scope, role and principal under another name).
+  StatusOr<RoleAssignment> Add(RoleAssignment assignment);
+  std::optional<RoleAssignment> Find(const std::string& id) const;
+  // Errors: RoleAssignmentNotFound.
+  StatusOr<RoleAssignment> Remove(const std::string& id);
+  // Removes every assignment at or under `scope` (a deleted resource takes its assignments).
+  void RemoveUnder(const std::string& scope);
+  // Assignments that apply at `scope` (at it or above; with at_scope_only, exactly at it or
+  // above but not below), optionally for one principal.
+  std::vector<RoleAssignment> List(const std::string& scope, const std::string& principal_id, bool include_below) const;
+  std::vector<RoleAssignment> All() const;
+
+  RbacDecision Decide(const std::string& principal_id, const std::string& action, const std::string& scope,
+                      bool data_action) const;
+
+ private:
+  struct Removed {
+    RoleAssignment assignment;
+    int64_t effective_until;
+  };
+  static bool ScopeCovers(const std::string& assignment_scope, const std::string& scope);
+  bool Grants(const RoleAssignment& a, const std::string& action, bool data_action) const;
+
+  const Clock* clock_;
+  int64_t propagation_delay_ = 0;
+  mutable std::shared_mutex mu_;
+  std::vector<RoleAssignment> assignments_;
+  std::vector<Removed> removed_;
+};
+
+}  // namespace crosskey::arm

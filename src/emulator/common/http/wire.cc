@@ -1,0 +1,52 @@
+#include "emulator/common/http/wire.h"
+
+#include "emulator/common/text.h"
+
+namespace crosskey::wire {
+
+HttpResponse Json(int status, const nlohmann::json& body) {
+  HttpResponse r;
+  r.status = status;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+HttpResponse Text(int status, const std::string& content_type, std::string body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = content_type;
+  r.body = std::move(body);
+  return r;
+}
+
+std::optional<std::string> BearerToken(const HttpRequest& request) {
+  std::string h = request.Header("authorization");
+  if (h.size() < 7 || !StartsWithIgnoreCase(h, "bearer ")) return std::nullopt;
+  std::string token = h.substr(7);
+  while (!token.empty() && token.front() == ' ') token.erase(0, 1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\r')) token.pop_back();
+  if (token.empty()) return std::nullopt;
+  return token;
+}
+
+std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request, std::string* error) {
+  if (request.body.empty()) return nlohmann::json::object();
+  auto j = nlohmann::json::parse(request.body, nullptr, false);
+  if (j.is_discarded()) {
+    *error = "The request body is not valid JSON.";
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::string BaseUrl(const HttpRequest& request) { return "https://" + request.Authority(); }
+
+std::vector<std::string> PathSegments(const std::string& path) {
+  std::vector<std::string> out;
+  for (auto& s : Split(path, '/')) {
+    if (!s.empty()) out.push_back(std::move(s));
+  }
+  return out;
+}
+
+}  // namespace crosskey::wire

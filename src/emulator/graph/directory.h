@@ -1,0 +1,123 @@
+#pragma once
+// The directory core: tenants and their applications, federated credentials, service
+// principals and users. Graph's HTTP adapter, the token service, ARM (managed identities)
+// and fixtures all go through these functions.
+// Thread-safety: every method is safe to call concurrently (one shared_mutex; reads shared).
+#include <functional>
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "emulator/common/clock.h"
+#include "emulator/common/status.h"
+#include "emulator/graph/directory_objects.h"
+
+namespace crosskey::graph {
+
+struct NewApplication {
+  std::string display_name;
+  std::string sign_in_audience = "AzureADMyOrg";
+  std::string app_id;     // empty: generated
+  std::string object_id;  // empty: generated
+};
+
+struct NewPassword {
+  std::string display_name;
+  std::string secret;  // empty: generated
+  std::string key_id;  // empty: generated
+  int64_t end = 0;     // 0: two years from now
+};
+
+struct CreatedPassword {
+  PasswordCredential credential;
+  std::string secret_text;
+};
+
+class Directory {
+ public:
+  explicit Directory(const Clock* clock) : clock_(clock) {}
+
+  // Tenants. Errors: BadRequest when the id exists already.
+  Status AddTenant(const Tenant& tenant);
+  std::optional<Tenant> FindTenant(const std::string& tenant_id) const;
+  std::vector<Tenant> ListTenants() const;
+  Status SetAuthorizationPolicy(const std::string& tenant_id, const AuthorizationPolicy& policy);
+
+  // Applications live in their home tenant. Errors: TenantNotFound.
+  StatusOr<Application> CreateApplication(const std::string& tenant_id, const NewApplication& spec);
+  std::optional<Application> FindApplication(const std::string& tenant_id, const std::string& object_id) const;
+  // By appId across every tenant (the token service looks apps up by client_id).
+  std::optional<Application> FindApplicationByAppId(const std::string& app_id) const;
+  std::vector<Application> ListApplications(const std::string& tenant_id) const;
+  // Errors: ResourceNotFound.
+  StatusOr<Application> UpdateApplication(const std::string& tenant_id, const std::string& object_id,
+                                          const std::function<Status(Application&)>& mutate);
+  Status DeleteApplication(const std::string& tenant_id, const std::string& object_id);
+  StatusOr<CreatedPassword> AddPassword(const std::string& tenant_id, const std::string& object_id,
+                                        const NewPassword& spec);
+  // Errors: ResourceNotFound, BadRequest (certificate unreadable).
+  StatusOr<KeyCredential> AddCertificate(const std::string& tenant_id, const std::string& object_id,
+                                         const std::string& display_name, const std::string& certificate);
+
+  // Federated identity credentials. Errors: ResourceNotFound (app), BadRequest (issuer/subject
+  // missing, audiences not exactly one), FederatedCredentialNameExists, FederatedCredentialLimit.
+  StatusOr<FederatedCredential> AddFederatedCredential(const std::string& tenant_id, const std::string& app_object_id,
+                                                       FederatedCredential fic);
+  StatusOr<FederatedCredential> UpdateFederatedCredential(const std::string& tenant_id,
+                                                          const std::string& app_object_id,
+                                                          const std::string& id_or_name,
+                                                          const FederatedCredential& patch, bool has_issuer,
+                                                          bool has_subject, bool has_audiences, bool has_description);
+  Status DeleteFederatedCredential(const std::string& tenant_id, const std::string& app_object_id,
+                                   const std::string& id_or_name);
+
+  // Service principals. For an application: its app must be multi-tenant or homed in this
+  // tenant (AppNotValidForServicePrincipal), one per app per tenant (ServicePrincipalExists).
+  StatusOr<ServicePrincipal> CreateServicePrincipal(const std::string& tenant_id, const std::string& app_id,
+                                                    const std::string& object_id = "");
+  // A managed identity's principal (created by ARM with a user-assigned identity).
+  StatusOr<ServicePrincipal> CreateManagedIdentityPrincipal(const std::string& tenant_id,
+                                                            const std::string& display_name,
+                                                            const std::string& resource_id,
+                                                            const std::string& object_id = "",
+                                                            const std::string& client_id = "");
+  std::optional<ServicePrincipal> FindServicePrincipal(const std::string& tenant_id,
+                                                       const std::string& object_id) const;
+  std::optional<ServicePrincipal> FindServicePrincipalByAppId(const std::string& tenant_id,
+                                                              const std::string& app_id) const;
+  // Managed identities are looked up by clientId across tenants (the MI endpoint has no tenant).
+  std::optional<ServicePrincipal> FindManagedIdentity(const std::string& client_id, const std::string& object_id,
+                                                      const std::string& resource_id) const;
+  std::vector<ServicePrincipal> ListServicePrincipals(const std::string& tenant_id) const;
+  StatusOr<ServicePrincipal> SetServicePrincipalEnabled(const std::string& tenant_id, const std::string& object_id,
+                                                        bool enabled);
+  Status DeleteServicePrincipal(const std::string& tenant_id, const std::string& object_id);
+  Status SetServicePrincipalAdmin(const std::string& tenant_id, const std::string& object_id, bool admin);
+
+  // Users. Errors: TenantNotFound, BadRequest (duplicate UPN).
+  StatusOr<User> AddUser(const std::string& tenant_id, User user);
+  std::optional<User> FindUser(const std::string& tenant_id, const std::string& object_id_or_upn) const;
+  std::vector<User> ListUsers(const std::string& tenant_id) const;
+
+  // Any principal (user or service principal) by object id in a tenant.
+  bool PrincipalExists(const std::string& tenant_id, const std::string& object_id) const;
+  bool IsGlobalAdmin(const std::string& tenant_id, const std::string& object_id) const;
+
+ private:
+  struct TenantData {
+    Tenant tenant;
+    std::map<std::string, Application> applications;       // key: object id
+    std::map<std::string, ServicePrincipal> principals;    // key: object id
+    std::map<std::string, User> users;                     // key: object id
+  };
+  TenantData* Find(const std::string& tenant_id);
+  const TenantData* Find(const std::string& tenant_id) const;
+
+  const Clock* clock_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, TenantData> tenants_;  // key: lower-case tenant id
+};
+
+}  // namespace crosskey::graph

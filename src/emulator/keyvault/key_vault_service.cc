@@ -1,0 +1,423 @@
+#include "emulator/keyvault/key_vault_service.h"
+
+#include <algorithm>
+#include <mutex>
+
+#include "emulator/common/text.h"
+#include "emulator/keyvault/errors.h"
+
+namespace crosskey::keyvault {
+namespace {
+
+struct OpInfo {
+  const char* op;
+  const char* data_action;  // RBAC data action (under Microsoft.KeyVault/vaults/)
+  const char* permission;   // access-policy key permission
+};
+
+// Data actions as the built-in Key Vault roles name them; access-policy permissions as the
+// ARM accessPolicies schema names them.
+constexpr OpInfo kOps[] = {
+    {"create", "keys/create/action", "create"},     {"import", "keys/import/action", "import"},
+    {"get", "keys/read", "get"},                    {"list", "keys/read", "list"},
+    {"update", "keys/update/action", "update"},     {"delete", "keys/delete", "delete"},
+    {"getdeleted", "deletedKeys/read", "get"},      {"listdeleted", "deletedKeys/read", "list"},
+    {"recover", "deletedKeys/recover/action", "recover"}, {"purge", "deletedKeys/delete", "purge"},
+    {"wrapKey", "keys/wrap/action", "wrapKey"},     {"unwrapKey", "keys/unwrap/action", "unwrapKey"},
+    {"encrypt", "keys/encrypt/action", "encrypt"},  {"decrypt", "keys/decrypt/action", "decrypt"},
+    {"sign", "keys/sign/action", "sign"},           {"verify", "keys/verify/action", "verify"},
+};
+
+const OpInfo& Op(const std::string& op) {
+  for (const auto& o : kOps) {
+    if (op == o.op) return o;
+  }
+  return kOps[2];
+}
+
+bool IsCryptoOp(const std::string& op) {
+  return op == "wrapKey" || op == "unwrapKey" || op == "encrypt" || op == "decrypt" || op == "sign" || op == "verify";
+}
+// Key Vault documents exp as the time after which a key must not be used to protect NEW
+// data: encrypt, wrapKey and sign are refused; decrypt, unwrapKey and verify keep working.
+bool ProtectsNewData(const std::string& op) { return op == "wrapKey" || op == "encrypt" || op == "sign"; }
+
+std::vector<std::string> DefaultKeyOps(crypto::KeyType type) {
+  switch (type) {
+    case crypto::KeyType::kRsa:
+      return {"encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey"};
+    case crypto::KeyType::kEc:
+      return {"sign", "verify"};
+    case crypto::KeyType::kOct:
+      return {"encrypt", "decrypt", "wrapKey", "unwrapKey"};
+  }
+  return {};
+}
+
+Status ValidateKeyOps(const std::vector<std::string>& ops) {
+  static const char* kKnown[] = {"encrypt", "decrypt", "sign", "verify", "wrapKey", "unwrapKey", "import", "export"};
+  for (const auto& op : ops) {
+    if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* k) { return op == k; })) {
+      return errors::BadParameter("Invalid key_ops value '" + op + "'.");
+    }
+  }
+  return Status::Ok();
+}
+
+std::string CallerText(const KvCaller& c) {
+  return "appid=" + c.app_id + ";oid=" + c.object_id + ";iss=" + c.issuer;
+}
+
+std::string BaseKty(const std::string& kty) {
+  auto dash = kty.find("-HSM");
+  return dash == std::string::npos ? kty : kty.substr(0, dash);
+}
+}  // namespace
+
+std::string KeyVaultService::RecoveryLevel(const arm::VaultInfo& vault) {
+  if (!vault.soft_delete) return "Purgeable";
+  return vault.purge_protection ? "Recoverable" : "Recoverable+Purgeable";
+}
+
+StatusOr<std::shared_ptr<const arm::VaultInfo>> KeyVaultService::Vault(const std::string& vault) const {
+  auto info = arm_->FindVault(vault);
+  if (!info) return errors::VaultNotFound(vault);
+  return info;
+}
+
+Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& caller, const std::string& op,
+                                  const std::string& /*unused*/, const std::string& key_name) const {
+  const OpInfo& info = Op(op);
+  std::string action = std::string("Microsoft.KeyVault/vaults/") + info.data_action;
+  if (vault.rbac) {
+    std::string resource = ToLower(vault.id) + (key_name.empty() ? "" : "/keys/" + key_name);
+    if (rbac_->Decide(caller.object_id, action, resource, true).allowed) return Status::Ok();
+    return errors::ForbiddenByRbac(CallerText(caller), action, resource, vault.name, vault.location);
+  }
+  for (const auto& policy : vault.access_policies) {
+    if (!policy.is_object()) continue;
+    if (!EqualsIgnoreCase(policy.value("objectId", ""), caller.object_id)) continue;
+    if (!EqualsIgnoreCase(policy.value("tenantId", vault.tenant_id), vault.tenant_id)) continue;
+    auto keys = policy.value("/permissions/keys"_json_pointer, nlohmann::json::array());
+    for (const auto& p : keys) {
+      if (p.is_string() && (EqualsIgnoreCase(p.get<std::string>(), info.permission) ||
+                            EqualsIgnoreCase(p.get<std::string>(), "all"))) {
+        return Status::Ok();
+      }
+    }
+  }
+  return errors::ForbiddenByPolicy(info.permission, CallerText(caller), vault.name, vault.location);
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::KeyGate(const arm::VaultInfo& vault, const KvCaller& caller,
+                                                      const std::string& name, const std::string& version,
+                                                      const std::string& op) const {
+  // Authorization comes first, as in Azure: a caller without access learns nothing about
+  // which keys exist.
+  CK_RETURN_IF_ERROR(Authorize(vault, caller, op, "", name));
+  KeyVersionSnapshot key;
+  {
+    std::shared_lock lock(mu_);
+    auto v = vaults_.find(vault.instance_id);
+    if (v == vaults_.end()) return errors::KeyNotFound(name);
+    auto k = v->second.keys.find(ToLower(name));
+    if (k == v->second.keys.end() || k->second.deleted || k->second.versions.empty()) return errors::KeyNotFound(name);
+    if (version.empty()) {
+      key = k->second.versions.back();
+    } else {
+      for (const auto& kv : k->second.versions) {
+        if (EqualsIgnoreCase(kv->version, version)) key = kv;
+      }
+      if (!key) return errors::KeyNotFound(name + "/" + version);
+    }
+  }
+  if (!IsCryptoOp(op)) return key;
+  if (!key->attributes.enabled) return errors::KeyDisabled(op);
+  int64_t now = clock_->Now();
+  if (key->attributes.not_before && now < key->attributes.not_before) return errors::KeyNotYetValid(op);
+  if (key->attributes.expires && now >= key->attributes.expires && ProtectsNewData(op)) return errors::KeyExpired(op);
+  if (std::find(key->key_ops.begin(), key->key_ops.end(), op) == key->key_ops.end()) {
+    return errors::KeyOperationForbidden(op);
+  }
+  return key;
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::AddVersion(const arm::VaultInfo& vault, const std::string& name,
+                                                         std::shared_ptr<KeyVersion> version) {
+  std::unique_lock lock(mu_);
+  auto& record = vaults_[vault.instance_id].keys[ToLower(name)];
+  if (record.deleted) return errors::KeyInDeletedState(name);
+  if (!record.versions.empty()) version->name = record.versions.front()->name;  // keep the first spelling
+  KeyVersionSnapshot snapshot = std::move(version);
+  record.versions.push_back(snapshot);
+  return snapshot;
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::CreateKey(const std::string& vault_name, const KvCaller& caller,
+                                                        const std::string& name, const CreateKeyParams& params) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "create", "", name));
+  std::string base = BaseKty(params.kty);
+  if (params.kty != base && params.kty != base + "-HSM") return errors::BadParameter("Invalid kty '" + params.kty + "'.");
+  std::shared_ptr<const crypto::KeyMaterial> material;
+  if (base == "RSA") {
+    int size = params.key_size ? params.key_size : 2048;
+    if (size != 2048 && size != 3072 && size != 4096) {
+      return errors::BadParameter("The key size " + std::to_string(size) + " is not supported; use 2048, 3072 or 4096.");
+    }
+    if (params.public_exponent < 3 || params.public_exponent % 2 == 0) {
+      return errors::BadParameter("Invalid public_exponent.");
+    }
+    material = crypto::KeyMaterial::GenerateRsa(size, params.public_exponent);
+  } else if (base == "EC") {
+    std::string crv = params.crv.empty() ? "P-256" : params.crv;
+    material = crypto::KeyMaterial::GenerateEc(crv);
+    if (!material) return errors::BadParameter("The curve '" + crv + "' is not supported.");
+  } else if (base == "oct") {
+    int size = params.key_size ? params.key_size : 256;
+    material = crypto::KeyMaterial::GenerateOct(size);
+    if (!material) return errors::BadParameter("The key size " + std::to_string(size) + " is not supported for oct keys.");
+  } else {
+    return errors::BadParameter("Invalid kty '" + params.kty + "'.");
+  }
+  if (!material) return errors::BadParameter("Key generation failed for the given parameters.");
+  CK_RETURN_IF_ERROR(ValidateKeyOps(params.key_ops));
+  auto v = std::make_shared<KeyVersion>();
+  v->vault = vault->name;
+  v->name = name;
+  v->version = RandomHex(16);
+  v->kty = params.kty;
+  v->key_ops = params.key_ops.empty() ? DefaultKeyOps(material->type()) : params.key_ops;
+  v->attributes = params.attributes;
+  if (!params.has_enabled) v->attributes.enabled = true;
+  v->attributes.created = v->attributes.updated = clock_->Now();
+  v->tags = params.tags;
+  v->material = material;
+  return AddVersion(*vault, name, v);
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::ImportKey(const std::string& vault_name, const KvCaller& caller,
+                                                        const std::string& name, const nlohmann::json& jwk,
+                                                        const KeyAttributes& attributes, bool has_enabled,
+                                                        const nlohmann::json& tags) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "import", "", name));
+  std::string error;
+  auto material = crypto::KeyMaterial::FromJwk(jwk, &error);
+  if (!material) return errors::BadParameter("The key is not a valid JWK: " + error);
+  if (!material->has_private()) return errors::BadParameter("An imported key must contain its private part.");
+  std::vector<std::string> ops;
+  if (jwk.contains("key_ops") && jwk["key_ops"].is_array()) {
+    for (const auto& o : jwk["key_ops"]) {
+      if (o.is_string()) ops.push_back(o.get<std::string>());
+    }
+  }
+  CK_RETURN_IF_ERROR(ValidateKeyOps(ops));
+  auto v = std::make_shared<KeyVersion>();
+  v->vault = vault->name;
+  v->name = name;
+  v->version = RandomHex(16);
+  v->kty = jwk.value("kty", "");
+  v->key_ops = ops.empty() ? DefaultKeyOps(material->type()) : ops;
+  v->attributes = attributes;
+  if (!has_enabled) v->attributes.enabled = true;
+  v->attributes.created = v->attributes.updated = clock_->Now();
+  v->tags = tags;
+  v->material = material;
+  return AddVersion(*vault, name, v);
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::GetKey(const std::string& vault_name, const KvCaller& caller,
+                                                     const std::string& name, const std::string& version) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  return KeyGate(*vault, caller, name, version, "get");
+}
+
+StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListKeys(const std::string& vault_name,
+                                                                    const KvCaller& caller) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "list", "", ""));
+  std::shared_lock lock(mu_);
+  std::vector<KeyVersionSnapshot> out;
+  auto v = vaults_.find(vault->instance_id);
+  if (v == vaults_.end()) return out;
+  for (const auto& [_, record] : v->second.keys) {
+    if (!record.deleted && !record.versions.empty()) out.push_back(record.versions.back());
+  }
+  return out;
+}
+
+StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListVersions(const std::string& vault_name,
+                                                                        const KvCaller& caller,
+                                                                        const std::string& name) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "list", "", name));
+  std::shared_lock lock(mu_);
+  auto v = vaults_.find(vault->instance_id);
+  if (v == vaults_.end()) return errors::KeyNotFound(name);
+  auto k = v->second.keys.find(ToLower(name));
+  if (k == v->second.keys.end() || k->second.deleted) return errors::KeyNotFound(name);
+  return k->second.versions;
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::UpdateKey(const std::string& vault_name, const KvCaller& caller,
+                                                        const std::string& name, const std::string& version,
+                                                        const KeyUpdate& update) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "update", "", name));
+  if (update.key_ops) CK_RETURN_IF_ERROR(ValidateKeyOps(*update.key_ops));
+  std::unique_lock lock(mu_);
+  auto v = vaults_.find(vault->instance_id);
+  if (v == vaults_.end()) return errors::KeyNotFound(name);
+  auto k = v->second.keys.find(ToLower(name));
+  if (k == v->second.keys.end() || k->second.deleted || k->second.versions.empty()) return errors::KeyNotFound(name);
+  for (auto& slot : k->second.versions) {
+    if (!version.empty() && !EqualsIgnoreCase(slot->version, version)) continue;
+    if (version.empty() && slot != k->second.versions.back()) continue;
+    auto next = std::make_shared<KeyVersion>(*slot);
+    if (update.enabled) next->attributes.enabled = *update.enabled;
+    if (update.not_before) next->attributes.not_before = *update.not_before;
+    if (update.expires) next->attributes.expires = *update.expires;
+    if (update.key_ops) next->key_ops = *update.key_ops;
+    if (update.tags) next->tags = *update.tags;
+    next->attributes.updated = clock_->Now();
+    slot = next;  // readers holding the old snapshot finish with it; new requests see this one
+    return slot;
+  }
+  return errors::KeyNotFound(name + "/" + version);
+}
+
+StatusOr<DeletedKeyInfo> KeyVaultService::DeleteKey(const std::string& vault_name, const KvCaller& caller,
+                                                    const std::string& name) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "delete", "", name));
+  std::unique_lock lock(mu_);
+  auto v = vaults_.find(vault->instance_id);
+  if (v == vaults_.end()) return errors::KeyNotFound(name);
+  auto k = v->second.keys.find(ToLower(name));
+  if (k == v->second.keys.end() || k->second.deleted || k->second.versions.empty()) return errors::KeyNotFound(name);
+  DeletedKeyInfo info;
+  info.latest = k->second.versions.back();
+  info.deleted_date = clock_->Now();
+  info.scheduled_purge_date = info.deleted_date + int64_t{vault->retention_days} * 86400;
+  if (vault->soft_delete) {
+    k->second.deleted = info;
+  } else {
+    v->second.keys.erase(k);
+  }
+  return info;
+}
+
+StatusOr<DeletedKeyInfo> KeyVaultService::GetDeletedKey(const std::string& vault_name, const KvCaller& caller,
+                                                        const std::string& name) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "getdeleted", "", name));
+  std::shared_lock lock(mu_);
+  auto v = vaults_.find(vault->instance_id);
+  if (v != vaults_.end()) {
+    auto k = v->second.keys.find(ToLower(name));
+    if (k != v->second.keys.end() && k->second.deleted) return *k->second.deleted;
+  }
+  return errors::DeletedKeyNotFound(name);
+}
+
+StatusOr<std::vector<DeletedKeyInfo>> KeyVaultService::ListDeletedKeys(const std::string& vault_name,
+                                                                       const KvCaller& caller) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "listdeleted", "", ""));
+  std::shared_lock lock(mu_);
+  std::vector<DeletedKeyInfo> out;
+  auto v = vaults_.find(vault->instance_id);
+  if (v == vaults_.end()) return out;
+  for (const auto& [_, record] : v->second.keys) {
+    if (record.deleted) out.push_back(*record.deleted);
+  }
+  return out;
+}
+
+StatusOr<KeyVersionSnapshot> KeyVaultService::RecoverDeletedKey(const std::string& vault_name, const KvCaller& caller,
+                                                                const std::string& name) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "recover", "", name));
+  std::unique_lock lock(mu_);
+  auto v = vaults_.find(vault->instance_id);
+  if (v != vaults_.end()) {
+    auto k = v->second.keys.find(ToLower(name));
+    if (k != v->second.keys.end() && k->second.deleted) {
+      k->second.deleted.reset();
+      return k->second.versions.back();
+    }
+  }
+  return errors::DeletedKeyNotFound(name);
+}
+
+Status KeyVaultService::PurgeDeletedKey(const std::string& vault_name, const KvCaller& caller,
+                                        const std::string& name) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_RETURN_IF_ERROR(Authorize(*vault, caller, "purge", "", name));
+  std::unique_lock lock(mu_);
+  auto v = vaults_.find(vault->instance_id);
+  if (v != vaults_.end()) {
+    auto k = v->second.keys.find(ToLower(name));
+    if (k != v->second.keys.end() && k->second.deleted) {
+      if (vault->purge_protection && clock_->Now() < k->second.deleted->scheduled_purge_date) {
+        return errors::PurgeProtected(vault->name, vault->location);
+      }
+      v->second.keys.erase(k);
+      return Status::Ok();
+    }
+  }
+  return errors::DeletedKeyNotFound(name);
+}
+
+StatusOr<CryptoResult> KeyVaultService::Crypt(const std::string& vault_name, const KvCaller& caller,
+                                              const std::string& name, const std::string& version,
+                                              const std::string& op, const std::string& alg, const std::string& value,
+                                              const crypto::SymmetricParams& params) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_ASSIGN_OR_RETURN(auto key, KeyGate(*vault, caller, name, version, op));
+  // Crypto on the immutable snapshot, outside every lock.
+  std::string error;
+  CryptoResult result{key, {}};
+  if (op == "wrapKey" || op == "unwrapKey") {
+    auto out = op == "wrapKey" ? key->material->WrapKey(alg, value, &error) : key->material->UnwrapKey(alg, value, &error);
+    if (!out) return errors::BadParameter(error);
+    result.output.value = std::move(*out);
+  } else if (op == "encrypt") {
+    auto out = key->material->Encrypt(alg, value, params, &error);
+    if (!out) return errors::BadParameter(error);
+    result.output = std::move(*out);
+  } else {
+    auto out = key->material->Decrypt(alg, value, params, &error);
+    if (!out) return errors::BadParameter(error);
+    result.output.value = std::move(*out);
+  }
+  return result;
+}
+
+StatusOr<CryptoResult> KeyVaultService::Sign(const std::string& vault_name, const KvCaller& caller,
+                                             const std::string& name, const std::string& version,
+                                             const std::string& alg, const std::string& digest) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_ASSIGN_OR_RETURN(auto key, KeyGate(*vault, caller, name, version, "sign"));
+  std::string error;
+  auto out = key->material->SignDigest(alg, digest, &error);
+  if (!out) return errors::BadParameter(error);
+  return CryptoResult{key, {*out, "", ""}};
+}
+
+StatusOr<std::pair<KeyVersionSnapshot, bool>> KeyVaultService::Verify(const std::string& vault_name,
+                                                                      const KvCaller& caller, const std::string& name,
+                                                                      const std::string& version,
+                                                                      const std::string& alg,
+                                                                      const std::string& digest,
+                                                                      const std::string& signature) {
+  CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
+  CK_ASSIGN_OR_RETURN(auto key, KeyGate(*vault, caller, name, version, "verify"));
+  std::string error;
+  auto out = key->material->VerifyDigest(alg, digest, signature, &error);
+  if (!out) return errors::BadParameter(error);
+  return std::make_pair(key, *out);
+}
+
+}  // namespace crosskey::keyvault

@@ -1,0 +1,129 @@
+#pragma once
+// The Key Vault data-plane core: keys, versions, attributes, soft delete, and crypto. One gate
+// before every key operation (KeyGate) decides: authorization (RBAC data action or access
+// policy), key/version exists and is not deleted, enabled, nbf/exp on the emulator clock, op
+// in key_ops; the algorithm is then checked against the key type by the crypto itself.
+// Thread-safety: all methods safe to call concurrently. Key records sit under one
+// shared_mutex; crypto runs on immutable snapshots outside every lock.
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "emulator/arm/rbac_engine.h"
+#include "emulator/arm/resource_manager.h"
+#include "emulator/common/clock.h"
+#include "emulator/common/status.h"
+#include "emulator/keyvault/key_version.h"
+
+namespace crosskey::keyvault {
+
+// The authenticated caller of a data-plane request (from a validated token).
+struct KvCaller {
+  std::string tenant_id;
+  std::string object_id;
+  std::string app_id;
+  std::string issuer;
+};
+
+struct CreateKeyParams {
+  std::string kty;  // RSA, RSA-HSM, EC, EC-HSM, oct, oct-HSM
+  int key_size = 0;
+  unsigned long public_exponent = 65537;
+  std::string crv;
+  std::vector<std::string> key_ops;  // empty: the defaults for the type
+  KeyAttributes attributes;
+  bool has_enabled = false;
+  nlohmann::json tags = nlohmann::json::object();
+};
+
+struct KeyUpdate {
+  std::optional<bool> enabled;
+  std::optional<int64_t> not_before;
+  std::optional<int64_t> expires;
+  std::optional<std::vector<std::string>> key_ops;
+  std::optional<nlohmann::json> tags;
+};
+
+struct DeletedKeyInfo {
+  KeyVersionSnapshot latest;
+  int64_t deleted_date = 0;
+  int64_t scheduled_purge_date = 0;
+};
+
+struct CryptoResult {
+  KeyVersionSnapshot key;
+  crypto::CipherResult output;
+};
+
+class KeyVaultService {
+ public:
+  KeyVaultService(arm::ResourceManager* arm, arm::RbacEngine* rbac, const Clock* clock)
+      : arm_(arm), rbac_(rbac), clock_(clock) {}
+
+  // Every method takes the vault name (from the host) and the caller. Common errors:
+  // VaultNotFound, ForbiddenByRbac / ForbiddenByPolicy, KeyNotFound, BadParameter.
+  StatusOr<KeyVersionSnapshot> CreateKey(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                         const CreateKeyParams& params);
+  StatusOr<KeyVersionSnapshot> ImportKey(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                         const nlohmann::json& jwk, const KeyAttributes& attributes, bool has_enabled,
+                                         const nlohmann::json& tags);
+  // version empty: the latest.
+  StatusOr<KeyVersionSnapshot> GetKey(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                      const std::string& version);
+  StatusOr<std::vector<KeyVersionSnapshot>> ListKeys(const std::string& vault, const KvCaller& caller);
+  StatusOr<std::vector<KeyVersionSnapshot>> ListVersions(const std::string& vault, const KvCaller& caller,
+                                                         const std::string& name);
+  StatusOr<KeyVersionSnapshot> UpdateKey(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                         const std::string& version, const KeyUpdate& update);
+  StatusOr<DeletedKeyInfo> DeleteKey(const std::string& vault, const KvCaller& caller, const std::string& name);
+  StatusOr<DeletedKeyInfo> GetDeletedKey(const std::string& vault, const KvCaller& caller, const std::string& name);
+  StatusOr<std::vector<DeletedKeyInfo>> ListDeletedKeys(const std::string& vault, const KvCaller& caller);
+  StatusOr<KeyVersionSnapshot> RecoverDeletedKey(const std::string& vault, const KvCaller& caller,
+                                                 const std::string& name);
+  Status PurgeDeletedKey(const std::string& vault, const KvCaller& caller, const std::string& name);
+
+  // Crypto. op: "wrapKey", "unwrapKey", "encrypt", "decrypt". Errors additionally:
+  // KeyDisabled, KeyExpired, KeyNotYetValid, KeyOperationForbidden.
+  StatusOr<CryptoResult> Crypt(const std::string& vault, const KvCaller& caller, const std::string& name,
+                               const std::string& version, const std::string& op, const std::string& alg,
+                               const std::string& value, const crypto::SymmetricParams& params);
+  StatusOr<CryptoResult> Sign(const std::string& vault, const KvCaller& caller, const std::string& name,
+                              const std::string& version, const std::string& alg, const std::string& digest);
+  StatusOr<std::pair<KeyVersionSnapshot, bool>> Verify(const std::string& vault, const KvCaller& caller,
+                                                       const std::string& name, const std::string& version,
+                                                       const std::string& alg, const std::string& digest,
+                                                       const std::string& signature);
+
+  // Recovery level string as Key Vault reports it for this vault.
+  static std::string RecoveryLevel(const arm::VaultInfo& vault);
+
+ private:
+  struct KeyRecord {
+    std::vector<KeyVersionSnapshot> versions;  // creation order; back() is the latest
+    std::optional<DeletedKeyInfo> deleted;
+  };
+  struct VaultKeys {
+    std::map<std::string, KeyRecord> keys;  // key: lower-case name
+  };
+
+  StatusOr<std::shared_ptr<const arm::VaultInfo>> Vault(const std::string& vault) const;
+  Status Authorize(const arm::VaultInfo& vault, const KvCaller& caller, const std::string& data_action,
+                   const std::string& policy_permission, const std::string& key_name) const;
+  // The gate before every key operation.
+  StatusOr<KeyVersionSnapshot> KeyGate(const arm::VaultInfo& vault, const KvCaller& caller, const std::string& name,
+                                       const std::string& version, const std::string& op) const;
+  StatusOr<KeyVersionSnapshot> AddVersion(const arm::VaultInfo& vault, const std::string& name,
+                                          std::shared_ptr<KeyVersion> version);
+
+  arm::ResourceManager* arm_;
+  arm::RbacEngine* rbac_;
+  const Clock* clock_;
+  mutable std::shared_mutex mu_;
+  std::map<std::string, VaultKeys> vaults_;  // key: vault instance id
+};
+
+}  // namespace crosskey::keyvault

@@ -1,0 +1,222 @@
+#include "emulator/server/https_server.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <httplib.h>
+#include <openssl/pem.h>
+
+#include "emulator/common/text.h"
+#include "emulator/crypto/encoding.h"
+#include "emulator/crypto/tls_material.h"
+
+namespace crosskey::server {
+namespace {
+constexpr size_t kMaxBodyBytes = 1 << 20;  // 1 MiB: larger bodies get 413
+
+HttpRequest Convert(const httplib::Request& req) {
+  HttpRequest r;
+  r.method = req.method;
+  std::string target = req.target.empty() ? req.path : req.target;
+  auto q = target.find('?');
+  r.path = UrlDecode(target.substr(0, q), false);
+  if (q != std::string::npos) r.query = ParseQuery(target.substr(q + 1));
+  for (const auto& [k, v] : req.headers) r.headers[ToLower(k)] = v;
+  std::string host = r.Header("host");
+  auto colon = host.rfind(':');
+  if (colon != std::string::npos && host.find(']') == std::string::npos) {
+    r.host = ToLower(host.substr(0, colon));
+    r.host_port = std::atoi(host.c_str() + colon + 1);
+  } else {
+    r.host = ToLower(host);
+  }
+  r.body = req.body;
+  r.request_id = NewGuid();
+  return r;
+}
+
+void Apply(const HttpResponse& from, const HttpRequest& request, httplib::Response& to) {
+  to.status = from.status;
+  for (const auto& [k, v] : from.headers) to.set_header(k, v);
+  to.set_header("x-ms-request-id", request.request_id);
+  if (from.status == 204 || from.body.empty()) {
+    to.body.clear();
+    if (from.status != 204) to.set_content("", from.content_type);
+  } else {
+    to.set_content(from.body, from.content_type);
+  }
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+X509* ParseCert(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return cert;
+}
+EVP_PKEY* ParseKey(const std::string& pem) {
+  BIO* bio = BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size()));
+  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio, nullptr, nullptr, nullptr);
+  BIO_free(bio);
+  return key;
+}
+
+std::string LoadOrCreateMiHeader(const std::string& data_dir) {
+  if (data_dir.empty()) return crypto::Base64UrlEncode(crypto::RandomBytes(18));
+  std::string path = data_dir + "/mi-header";
+  std::string existing = ReadFile(path);
+  while (!existing.empty() && (existing.back() == '\n' || existing.back() == '\r')) existing.pop_back();
+  if (!existing.empty()) return existing;
+  std::string secret = crypto::Base64UrlEncode(crypto::RandomBytes(18));
+  std::ofstream(path) << secret << "\n";
+  ::chmod(path.c_str(), 0600);
+  return secret;
+}
+}  // namespace
+
+EmulatorServer::EmulatorServer(Options options) : options_(std::move(options)) {}
+
+EmulatorServer::~EmulatorServer() {
+  Stop();
+  Wait();
+}
+
+void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
+  server->set_tcp_nodelay(true);
+  server->set_keep_alive_max_count(1000000);
+  server->set_keep_alive_timeout(30);
+  server->set_read_timeout(30);
+  server->set_payload_max_length(kMaxBodyBytes);
+  int threads = options_.threads;
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  auto handler = [this, managed_identity](const httplib::Request& req, httplib::Response& res) {
+    HttpRequest request = Convert(req);
+    HttpResponse response =
+        managed_identity ? router_->HandleManagedIdentity(request) : router_->HandleHttps(request);
+    Apply(response, request, res);
+  };
+  server->Get(".*", handler);
+  server->Post(".*", handler);
+  server->Put(".*", handler);
+  server->Patch(".*", handler);
+  server->Delete(".*", handler);
+  server->Options(".*", handler);
+  server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    std::string message = res.status == 413 ? "The request body is too large (limit 1 MiB)." : "Bad request.";
+    res.set_content("{\"error\":{\"code\":\"BadRequest\",\"message\":\"" + message + "\"}}",
+                    "application/json; charset=utf-8");
+  });
+  server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+    // A bug must not take the process down; answer a clean 500 so it shows in tests.
+    res.status = 500;
+    res.set_content("{\"error\":{\"code\":\"InternalError\",\"message\":\"crosskey hit an internal error.\"}}",
+                    "application/json; charset=utf-8");
+  });
+}
+
+bool EmulatorServer::Start(std::string* error) {
+  if (!options_.data_dir.empty()) {
+    ::mkdir(options_.data_dir.c_str(), 0700);
+    ::chmod(options_.data_dir.c_str(), 0700);
+  }
+  CloudConfig config;
+  config.domain = ToLower(options_.domain);
+  config.https_port = options_.port;
+  cloud_ = std::make_unique<Cloud>(config);
+  cloud_->tokens.set_token_lifetime(options_.token_lifetime);
+  cloud_->rbac.set_propagation_delay(options_.rbac_propagation_delay);
+  if (!options_.fixture.empty()) {
+    *error = "--fixture: loading fixture files is not implemented yet; only the built-in default fixture is.";
+    return false;
+  }
+  auto loaded = cloud_->LoadDefaultFixture();
+  if (!loaded.ok()) {
+    *error = "default fixture: " + loaded.error().message;
+    return false;
+  }
+
+  const std::string& d = config.domain;
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", "login." + d, "graph." + d, "management." + d,
+                                    "vault." + d, "*.vault." + d, "storage." + d, "*.blob." + d,
+                                    "login.microsoftonline.us", "login.microsoftonline.com"};
+  std::string cert_pem, key_pem;
+  if (!options_.cert_file.empty()) {
+    cert_pem = ReadFile(options_.cert_file);
+    key_pem = ReadFile(options_.key_file);
+    endpoints_.ca_pem = cert_pem;
+  } else {
+    auto tls = crypto::LoadOrCreateTlsMaterial(options_.data_dir, names, error);
+    if (!tls) return false;
+    cert_pem = tls->server_cert_pem;
+    key_pem = tls->server_key_pem;
+    endpoints_.ca_pem = tls->ca_cert_pem;
+  }
+  endpoints_.mi_header = options_.mi_header.empty() ? LoadOrCreateMiHeader(options_.data_dir) : options_.mi_header;
+
+  auto make_tls_server = [&]() -> std::unique_ptr<httplib::Server> {
+    X509* cert = ParseCert(cert_pem);
+    EVP_PKEY* key = ParseKey(key_pem);
+    if (!cert || !key) return nullptr;
+    auto server = std::make_unique<httplib::SSLServer>(cert, key);
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    if (!server->is_valid()) return nullptr;
+    return server;
+  };
+  auto https = make_tls_server();
+  if (!https) {
+    *error = "cannot load the TLS certificate and key";
+    return false;
+  }
+  Install(https.get(), false);
+  auto bind = [&](httplib::Server* s, int port, const char* what) -> int {
+    int bound = port == 0 ? s->bind_to_any_port(options_.bind) : (s->bind_to_port(options_.bind, port) ? port : -1);
+    if (bound <= 0) *error = std::string("cannot listen on ") + options_.bind + ":" + std::to_string(port) + " (" + what + ")";
+    return bound;
+  };
+  endpoints_.https_port = bind(https.get(), options_.port, "https");
+  if (endpoints_.https_port <= 0) return false;
+  cloud_->set_https_port(endpoints_.https_port);
+
+  auto mi = std::make_unique<httplib::Server>();
+  Install(mi.get(), true);
+  endpoints_.mi_port = bind(mi.get(), options_.mi_port, "managed identity");
+  if (endpoints_.mi_port <= 0) return false;
+  router_ = std::make_unique<Router>(cloud_.get(), &endpoints_);
+
+  servers_.push_back(std::move(https));
+  servers_.push_back(std::move(mi));
+  if (options_.listen_443) {
+    auto extra = make_tls_server();
+    if (!extra) {
+      *error = "cannot load the TLS certificate for port 443";
+      return false;
+    }
+    Install(extra.get(), false);
+    if (bind(extra.get(), 443, "--listen-443") <= 0) return false;
+    servers_.push_back(std::move(extra));
+  }
+  for (auto& s : servers_) {
+    httplib::Server* raw = s.get();
+    threads_.emplace_back([raw] { raw->listen_after_bind(); });
+  }
+  return true;
+}
+
+void EmulatorServer::Stop() {
+  for (auto& s : servers_) s->stop();
+}
+
+void EmulatorServer::Wait() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+}  // namespace crosskey::server

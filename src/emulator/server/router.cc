@@ -1,0 +1,101 @@
+#include "emulator/server/router.h"
+
+#include "emulator/common/http/wire.h"
+#include "emulator/common/text.h"
+
+namespace crosskey::server {
+
+nlohmann::json Router::Bootstrap() const {
+  const std::string& d = cloud_->config().domain;
+  std::string port = endpoints_->https_port == 443 ? "" : ":" + std::to_string(endpoints_->https_port);
+  nlohmann::json tenants = nlohmann::json::array();
+  for (const auto& b : cloud_->bootstrap()) {
+    tenants.push_back({{"name", b.name},
+                       {"tenantId", b.tenant_id},
+                       {"subscriptionId", b.subscription_id},
+                       {"adminUser", {{"username", b.admin_username}, {"password", b.admin_password},
+                                      {"objectId", b.admin_user_object_id}}},
+                       {"adminApp", {{"appId", b.admin_app_id}, {"clientSecret", b.admin_app_secret},
+                                     {"objectId", b.admin_app_object_id},
+                                     {"servicePrincipalObjectId", b.admin_sp_object_id}}}});
+  }
+  std::string mi_base = "http://127.0.0.1:" + std::to_string(endpoints_->mi_port);
+  return {{"tenants", tenants},
+          {"endpoints",
+           {{"login", "https://login." + d + port},
+            {"graph", "https://graph." + d + port},
+            {"arm", "https://management." + d + port},
+            {"mi", mi_base + "/msi/token"},
+            {"miHeader", endpoints_->mi_header},
+            {"imds", mi_base},
+            {"vaultSuffix", "vault." + d + port},
+            {"vaultResource", cloud_->VaultResource(true)}}}};
+}
+
+bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) const {
+  if (!StartsWithIgnoreCase(request.path, "/_emulator/")) return false;
+  std::string path = request.path.substr(std::string("/_emulator").size());
+  const std::string& m = request.method;
+  auto error = [](int status, const std::string& message) {
+    return wire::Json(status, {{"error", {{"code", status == 404 ? "NotFound" : "BadRequest"}, {"message", message}}}});
+  };
+  if (path == "/health" && m == "GET") {
+    *response = wire::Json(200, {{"status", "ok"}});
+  } else if (path == "/ca.pem" && m == "GET") {
+    *response = wire::Text(200, "application/x-pem-file", endpoints_->ca_pem);
+  } else if (path == "/bootstrap" && m == "GET") {
+    *response = wire::Json(200, Bootstrap());
+  } else if (path == "/clock" && m == "GET") {
+    *response = wire::Json(200, {{"now", cloud_->clock.Now()}, {"offset", cloud_->clock.offset()},
+                                 {"frozen", cloud_->clock.frozen()}});
+  } else if (path == "/clock" && m == "POST") {
+    auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+      *response = error(400, "Body must be a JSON object: {\"advanceSeconds\":N} | {\"set\":epoch} | {\"freeze\":bool}");
+      return true;
+    }
+    bool known = false;
+    if (body.contains("advanceSeconds") && body["advanceSeconds"].is_number_integer()) {
+      cloud_->clock.Advance(body["advanceSeconds"].get<int64_t>());
+      known = true;
+    }
+    if (body.contains("set") && body["set"].is_number_integer()) {
+      cloud_->clock.Set(body["set"].get<int64_t>());
+      known = true;
+    }
+    if (body.contains("freeze") && body["freeze"].is_boolean()) {
+      cloud_->clock.Freeze(body["freeze"].get<bool>());
+      known = true;
+    }
+    if (!known) {
+      *response = error(400, "Expected an integer advanceSeconds or set, or a boolean freeze.");
+      return true;
+    }
+    *response = wire::Json(200, {{"now", cloud_->clock.Now()}, {"offset", cloud_->clock.offset()},
+                                 {"frozen", cloud_->clock.frozen()}});
+  } else {
+    *response = wire::Json(501, {{"error", {{"code", "NotImplemented"},
+                                            {"message", "crosskey has no control endpoint " + m + " " + request.path}}}});
+  }
+  return true;
+}
+
+HttpResponse Router::HandleHttps(const HttpRequest& request) const {
+  HttpResponse response;
+  if (HandleControl(request, &response)) return response;
+  std::string vault = kv_.VaultOf(request);
+  if (!vault.empty()) return kv_.Handle(request, vault);
+  if (graph_.Handle(request, &response)) return response;
+  if (arm_.Handle(request, &response)) return response;
+  if (login_.Handle(request, &response)) return response;
+  return wire::Json(501, {{"error", {{"code", "NotImplemented"},
+                                     {"message", "crosskey does not serve " + request.method + " " + request.path}}}});
+}
+
+HttpResponse Router::HandleManagedIdentity(const HttpRequest& request) const {
+  HttpResponse response;
+  if (mi_.Handle(request, &response)) return response;
+  return wire::Json(404, {{"error", "not_found"}, {"error_description", "Unknown managed-identity path " + request.path}});
+}
+
+}  // namespace crosskey::server

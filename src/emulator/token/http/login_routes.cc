@@ -1,0 +1,221 @@
+#include "emulator/token/http/login_routes.h"
+
+#include "emulator/common/http/wire.h"
+#include "emulator/common/text.h"
+#include "emulator/token/errors.h"
+
+namespace crosskey::token::http {
+namespace {
+std::string TraceSuffix(const HttpRequest& request, const std::string& timestamp) {
+  return " Trace ID: " + request.request_id + " Correlation ID: " + request.request_id + " Timestamp: " + timestamp;
+}
+
+std::string EntraTimestamp() {
+  std::string iso = IsoTime(std::time(nullptr));
+  iso[10] = ' ';
+  iso.pop_back();
+  return iso + "Z";
+}
+}  // namespace
+
+HttpResponse RenderOAuthError(const Error& error, const HttpRequest& request) {
+  std::string ts = EntraTimestamp();
+  nlohmann::json body = {{"error", error.code},
+                         {"error_description", error.message + TraceSuffix(request, ts)},
+                         {"error_codes", error.aadsts},
+                         {"timestamp", ts},
+                         {"trace_id", request.request_id},
+                         {"correlation_id", request.request_id}};
+  if (!error.aadsts.empty()) {
+    body["error_uri"] = "https://login.microsoftonline.com/error?code=" + std::to_string(error.aadsts.front());
+  }
+  return wire::Json(error.http_status, body);
+}
+
+bool LoginRoutes::Handle(const HttpRequest& request, HttpResponse* response) const {
+  auto seg = wire::PathSegments(request.path);
+  if (seg.empty()) return false;
+  const std::string& tenant = seg[0];
+  auto is = [&](std::initializer_list<const char*> rest) {
+    if (seg.size() != rest.size() + 1) return false;
+    size_t i = 1;
+    for (const char* r : rest) {
+      if (!EqualsIgnoreCase(seg[i++], r)) return false;
+    }
+    return true;
+  };
+  if (request.method == "GET" && is({"discovery", "instance"})) {
+    *response = InstanceDiscovery(request);
+  } else if (request.method == "GET" && is({"v2.0", ".well-known", "openid-configuration"})) {
+    *response = OpenIdConfiguration(request, tenant, true);
+  } else if (request.method == "GET" && is({".well-known", "openid-configuration"})) {
+    *response = OpenIdConfiguration(request, tenant, false);
+  } else if (request.method == "GET" && (is({"discovery", "v2.0", "keys"}) || is({"discovery", "keys"}))) {
+    auto tid = cloud_->tokens.ResolveTenant(tenant);
+    if (!tid) {
+      *response = RenderOAuthError(errors::TenantNotFound(tenant), request);
+    } else {
+      *response = wire::Json(200, cloud_->signing_keys.Jwks(*tid));
+    }
+  } else if (request.method == "GET" && seg.size() == 3 && EqualsIgnoreCase(seg[1], "userrealm")) {
+    *response = UserRealm(request, seg[2]);
+  } else if (request.method == "POST" && is({"oauth2", "v2.0", "token"})) {
+    *response = TokenEndpoint(request, tenant, false);
+  } else if (request.method == "POST" && is({"oauth2", "token"})) {
+    *response = TokenEndpoint(request, tenant, true);
+  } else if (is({"adminconsent"}) || is({"v2.0", "adminconsent"}) || is({"oauth2", "v2.0", "authorize"}) ||
+             is({"oauth2", "authorize"})) {
+    *response = RenderOAuthError(
+        Error{501, "not_implemented", "crosskey does not implement interactive sign-in (" + request.path + ") yet.", "", {}, {}},
+        request);
+  } else {
+    return false;
+  }
+  return true;
+}
+
+HttpResponse LoginRoutes::OpenIdConfiguration(const HttpRequest& request, const std::string& tenant, bool v2) const {
+  std::string tid;
+  if (EqualsIgnoreCase(tenant, "common") || EqualsIgnoreCase(tenant, "organizations")) {
+    tid = "{tenantid}";
+  } else {
+    auto resolved = cloud_->tokens.ResolveTenant(tenant);
+    if (!resolved) {
+      Error e = errors::TenantNotFound(tenant);
+      e.code = "invalid_tenant";
+      return RenderOAuthError(e, request);
+    }
+    tid = *resolved;
+  }
+  std::string base = wire::BaseUrl(request) + "/" + tid;
+  std::string oauth = base + (v2 ? "/oauth2/v2.0" : "/oauth2");
+  nlohmann::json doc = {
+      {"token_endpoint", oauth + "/token"},
+      {"authorization_endpoint", oauth + "/authorize"},
+      {"device_authorization_endpoint", oauth + "/devicecode"},
+      {"end_session_endpoint", oauth + "/logout"},
+      {"jwks_uri", base + (v2 ? "/discovery/v2.0/keys" : "/discovery/keys")},
+      // Azure's own issuer strings: msal-node accepts Microsoft hosts, and FICs copied from the
+      // seeds name exactly these.
+      {"issuer", v2 ? "https://login.microsoftonline.com/" + tid + "/v2.0" : "https://sts.windows.net/" + tid + "/"},
+      {"token_endpoint_auth_methods_supported", {"client_secret_post", "private_key_jwt", "client_secret_basic"}},
+      {"response_types_supported", {"code", "id_token", "code id_token", "id_token token"}},
+      {"scopes_supported", {"openid", "profile", "email", "offline_access"}},
+      {"subject_types_supported", {"pairwise"}},
+      {"id_token_signing_alg_values_supported", {"RS256"}},
+      {"tenant_region_scope", "NA"},
+      {"cloud_instance_name", "microsoftonline.com"}};
+  return wire::Json(200, doc);
+}
+
+HttpResponse LoginRoutes::InstanceDiscovery(const HttpRequest& request) const {
+  // MSAL Python builds authorization_endpoint from the host without its port, then uses our
+  // tenant_discovery_endpoint verbatim: put the real port back (WIRE.md §2.1).
+  std::string auth = request.Query("authorization_endpoint");
+  std::string host = request.Authority();
+  std::string tenant = "common";
+  if (StartsWithIgnoreCase(auth, "https://")) {
+    auto rest = auth.substr(8);
+    auto slash = rest.find('/');
+    host = rest.substr(0, slash);
+    if (slash != std::string::npos) {
+      auto segs = wire::PathSegments(rest.substr(slash));
+      if (!segs.empty()) tenant = segs[0];
+    }
+    if (host.find(':') == std::string::npos && cloud_->https_port() != 443 &&
+        !EqualsIgnoreCase(host, "login.microsoftonline.com")) {
+      host += ":" + std::to_string(cloud_->https_port());
+    }
+  }
+  nlohmann::json doc = {
+      {"tenant_discovery_endpoint", "https://" + host + "/" + tenant + "/v2.0/.well-known/openid-configuration"},
+      {"api-version", "1.1"},
+      {"metadata",
+       {{{"preferred_network", "login.microsoftonline.com"},
+         {"preferred_cache", "login.windows.net"},
+         {"aliases", {"login.microsoftonline.com", "login.windows.net", "login.microsoft.com", "sts.windows.net"}}},
+        {{"preferred_network", host}, {"preferred_cache", host}, {"aliases", {host}}}}}};
+  return wire::Json(200, doc);
+}
+
+HttpResponse LoginRoutes::UserRealm(const HttpRequest& request, const std::string& upn) const {
+  (void)request;
+  auto at = upn.find('@');
+  std::string domain = at == std::string::npos ? "" : upn.substr(at + 1);
+  // Never "Federated": that would send MSAL into WS-Trust.
+  return wire::Json(200, {{"ver", "1.0"},
+                          {"account_type", "Managed"},
+                          {"domain_name", domain},
+                          {"cloud_instance_name", "microsoftonline.com"},
+                          {"cloud_audience_urn", "urn:federation:MicrosoftOnline"}});
+}
+
+HttpResponse LoginRoutes::TokenEndpoint(const HttpRequest& request, const std::string& tenant, bool v1) const {
+  auto form = ParseQuery(request.body);
+  auto result = cloud_->tokens.Token(tenant, form, v1);
+  if (!result.ok()) return RenderOAuthError(result.error(), request);
+  const TokenResponse& t = *result;
+  nlohmann::json body = {{"token_type", "Bearer"},
+                         {"expires_in", t.expires_in},
+                         {"ext_expires_in", t.expires_in},
+                         {"access_token", t.access_token}};
+  if (v1) {
+    body["expires_in"] = std::to_string(t.expires_in);
+    body["ext_expires_in"] = std::to_string(t.expires_in);
+    body["expires_on"] = std::to_string(t.expires_on);
+    body["not_before"] = std::to_string(t.not_before);
+    body["resource"] = t.resource;
+  }
+  if (!t.refresh_token.empty()) {
+    body["refresh_token"] = t.refresh_token;
+    body["id_token"] = t.id_token;
+    body["client_info"] = t.client_info;
+    body["scope"] = t.scope;
+  }
+  return wire::Json(200, body);
+}
+
+bool ManagedIdentityRoutes::Handle(const HttpRequest& request, HttpResponse* response) const {
+  std::string path = request.path;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  bool app_service = EqualsIgnoreCase(path, "/msi/token");
+  bool imds = EqualsIgnoreCase(path, "/metadata/identity/oauth2/token");
+  if (!app_service && !imds) return false;
+  auto fail = [&](const Error& e) {
+    *response = wire::Json(e.http_status, {{"error", e.code}, {"error_description", e.message}});
+    return true;
+  };
+  if (request.method != "GET" && request.method != "POST") {
+    return fail(Error{405, "invalid_request", "Only GET is supported.", "", {}, {}});
+  }
+  if (app_service && request.Header("x-identity-header") != identity_header_) {
+    Error e = errors::ManagedIdentityHeaderMissing("X-IDENTITY-HEADER");
+    e.http_status = 401;
+    return fail(e);
+  }
+  if (imds && !EqualsIgnoreCase(request.Header("metadata"), "true")) {
+    return fail(errors::ManagedIdentityHeaderMissing("Metadata: true"));
+  }
+  std::string object_id = request.Query("object_id");
+  if (object_id.empty()) object_id = request.Query("principal_id");
+  std::string res_id = request.Query("mi_res_id");
+  if (res_id.empty()) res_id = request.Query("msi_res_id");
+  auto result = cloud_->tokens.ManagedIdentityToken(request.Query("client_id"), object_id, res_id,
+                                                    request.Query("resource"));
+  if (!result.ok()) return fail(result.error());
+  const TokenResponse& t = *result;
+  nlohmann::json body = {{"access_token", t.access_token},
+                         {"expires_on", std::to_string(t.expires_on)},
+                         {"resource", t.resource},
+                         {"token_type", "Bearer"},
+                         {"client_id", t.claims.app_id}};
+  if (imds) {
+    body["expires_in"] = std::to_string(t.expires_in);
+    body["ext_expires_in"] = std::to_string(t.expires_in);
+    body["not_before"] = std::to_string(t.not_before);
+  }
+  *response = wire::Json(200, body);
+  return true;
+}
+
+}  // namespace crosskey::token::http

@@ -1,0 +1,41 @@
+#pragma once
+// The Entra login plane on the wire: OIDC discovery, JWKS, instance discovery, user realm and
+// the token endpoint (v1 and v2), plus the managed-identity endpoints served on the plain-HTTP
+// port. Renders every token error as Entra's OAuth body.
+// Thread-safety: stateless over the Cloud; safe for concurrent requests.
+#include <string>
+
+#include "emulator/cloud/cloud.h"
+#include "emulator/common/http_types.h"
+
+namespace crosskey::token::http {
+
+HttpResponse RenderOAuthError(const Error& error, const HttpRequest& request);
+
+class LoginRoutes {
+ public:
+  explicit LoginRoutes(Cloud* cloud) : cloud_(cloud) {}
+  // False when the path is not a login-plane path.
+  bool Handle(const HttpRequest& request, HttpResponse* response) const;
+
+ private:
+  HttpResponse OpenIdConfiguration(const HttpRequest& request, const std::string& tenant, bool v2) const;
+  HttpResponse InstanceDiscovery(const HttpRequest& request) const;
+  HttpResponse UserRealm(const HttpRequest& request, const std::string& upn) const;
+  HttpResponse TokenEndpoint(const HttpRequest& request, const std::string& tenant, bool v1) const;
+  Cloud* cloud_;
+};
+
+class ManagedIdentityRoutes {
+ public:
+  ManagedIdentityRoutes(Cloud* cloud, std::string identity_header)
+      : cloud_(cloud), identity_header_(std::move(identity_header)) {}
+  bool Handle(const HttpRequest& request, HttpResponse* response) const;
+  const std::string& identity_header() const { return identity_header_; }
+
+ private:
+  Cloud* cloud_;
+  std::string identity_header_;
+};
+
+}  // namespace crosskey::token::http

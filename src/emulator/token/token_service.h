@@ -1,0 +1,104 @@
+#pragma once
+// The Entra token issuer: client credentials (secret, certificate assertion, federated
+// assertion), resource-owner password, refresh tokens, and managed-identity tokens. One gate
+// before every token: tenant exists, the client's service principal exists in the target
+// tenant and is enabled, the credential is valid.
+// Thread-safety: all methods safe to call concurrently.
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "emulator/common/clock.h"
+#include "emulator/common/status.h"
+#include "emulator/graph/directory.h"
+#include "emulator/token/access_token.h"
+#include "emulator/token/signing_keys.h"
+
+namespace crosskey::token {
+
+// Form fields of POST /{tenant}/oauth2[/v2.0]/token (already decoded).
+using TokenForm = std::map<std::string, std::string>;
+
+struct TokenResponse {
+  std::string access_token;
+  int64_t expires_in = 0;
+  int64_t expires_on = 0;
+  int64_t not_before = 0;
+  std::string resource;  // the resource the token is for (MI responses echo it)
+  std::string scope;
+  std::string refresh_token;  // user flows only
+  std::string id_token;       // user flows only
+  std::string client_info;    // user flows only
+  AccessToken claims;
+  std::string credential_type;  // secret, certificate, federated, password, refresh_token, managed_identity
+  std::string matched_fic;      // federated: the credential's name
+};
+
+// An OIDC issuer outside the emulator (GitHub Actions, Kubernetes) trusted for federation.
+struct ExternalIssuer {
+  std::string issuer;
+  std::map<std::string, std::shared_ptr<const crypto::KeyMaterial>> keys_by_kid;
+};
+
+class TokenService {
+ public:
+  TokenService(const graph::Directory* directory, SigningKeyRing* keys, const Clock* clock, std::string domain)
+      : directory_(directory), keys_(keys), clock_(clock), domain_(std::move(domain)) {}
+
+  void set_token_lifetime(int64_t seconds) { lifetime_ = seconds; }
+  int64_t token_lifetime() const { return lifetime_; }
+  void AddExternalIssuer(ExternalIssuer issuer);
+
+  // The token endpoint. `tenant` is the first path segment (GUID or a tenant's domain);
+  // `v1` selects the v1 endpoint (resource= instead of scope=).
+  // Errors: every AADSTS error in token/errors.h.
+  StatusOr<TokenResponse> Token(const std::string& tenant, const TokenForm& form, bool v1) const;
+
+  // Managed-identity endpoint: a user-assigned identity chosen by exactly one selector.
+  // Errors: ManagedIdentityNotFound, ResourceNotFound (500011).
+  StatusOr<TokenResponse> ManagedIdentityToken(const std::string& client_id, const std::string& object_id,
+                                               const std::string& resource_id, const std::string& resource) const;
+
+  // Resolves a path tenant (GUID or default domain) to a tenant id; nullopt when unknown.
+  std::optional<std::string> ResolveTenant(const std::string& tenant) const;
+
+  // Mints a token directly (used by tests and by emulated platform services).
+  std::string Mint(const std::string& tenant_id, const nlohmann::json& claims) const;
+
+ private:
+  struct RefreshGrant {
+    std::string tenant_id;
+    std::string user_object_id;
+    std::string client_id;
+  };
+  StatusOr<TokenResponse> ClientCredentials(const std::string& tenant_id, const TokenForm& form,
+                                            const std::string& resource) const;
+  StatusOr<TokenResponse> Password(const std::string& tenant_id, const TokenForm& form, const std::string& resource,
+                                   const std::string& scope) const;
+  StatusOr<TokenResponse> Refresh(const std::string& tenant_id, const TokenForm& form, const std::string& resource,
+                                  const std::string& scope) const;
+  StatusOr<TokenResponse> UserTokens(const std::string& tenant_id, const graph::User& user,
+                                     const std::string& client_id, const std::string& resource,
+                                     const std::string& scope, const std::string& credential_type) const;
+  // Verifies a federated assertion and returns the credential it matched.
+  StatusOr<graph::FederatedCredential> CheckFederatedAssertion(const graph::Application& app,
+                                                               const std::string& assertion) const;
+  Status CheckCertificateAssertion(const graph::Application& app, const std::string& assertion) const;
+  TokenResponse IssueAppToken(const std::string& tenant_id, const graph::ServicePrincipal& sp,
+                              const std::string& resource, bool v2_issuer) const;
+
+  const graph::Directory* directory_;
+  SigningKeyRing* keys_;
+  const Clock* clock_;
+  std::string domain_;
+  int64_t lifetime_ = 3599;
+  mutable std::mutex mu_;
+  std::map<std::string, ExternalIssuer> external_issuers_;
+  mutable std::map<std::string, RefreshGrant> refresh_grants_;
+};
+
+}  // namespace crosskey::token

@@ -1,0 +1,76 @@
+#include "emulator/token/token_validator.h"
+
+#include "emulator/crypto/encoding.h"
+#include "emulator/crypto/jwt.h"
+
+namespace crosskey::token {
+namespace {
+constexpr size_t kMaxCachedTokens = 100000;
+
+std::string Str(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+int64_t Int(const nlohmann::json& j, const char* name) {
+  auto it = j.find(name);
+  return it != j.end() && it->is_number_integer() ? it->get<int64_t>() : 0;
+}
+}  // namespace
+
+ValidationResult TokenValidator::Validate(const std::string& compact, Api api) const {
+  ValidationResult result;
+  std::string hash = crypto::Sha256(compact);
+  bool cached = false;
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = verified_.find(hash);
+    if (it != verified_.end()) {
+      result.token = it->second;
+      cached = true;
+    }
+  }
+  if (!cached) {
+    std::string error;
+    auto jwt = crypto::ParseJwt(compact, &error);
+    if (!jwt) return {TokenProblem::kMalformed, "The token is malformed: " + error, {}};
+    auto key = keys_->ByKid(Str(jwt->header, "kid"));
+    if (!key || !crypto::VerifyJwtRs256(*key->key, *jwt)) {
+      return {TokenProblem::kBadSignature, "The token signature is invalid.", {}};
+    }
+    const auto& p = jwt->payload;
+    AccessToken& t = result.token;
+    t.raw_hash = hash;
+    t.tenant_id = Str(p, "tid");
+    t.object_id = Str(p, "oid");
+    t.subject = Str(p, "sub");
+    t.app_id = Str(p, "appid").empty() ? Str(p, "azp") : Str(p, "appid");
+    t.audience = Str(p, "aud");
+    t.issuer = Str(p, "iss");
+    t.upn = Str(p, "upn");
+    t.id_type = Str(p, "idtyp");
+    t.uti = Str(p, "uti");
+    t.issued_at = Int(p, "iat");
+    t.not_before = Int(p, "nbf");
+    t.expires_at = Int(p, "exp");
+    if (t.tenant_id != key->tenant_id || (t.issuer != V1Issuer(t.tenant_id) && t.issuer != V2Issuer(t.tenant_id))) {
+      return {TokenProblem::kBadIssuer, "Invalid issuer '" + t.issuer + "'.", t};
+    }
+    std::lock_guard lock(cache_mu_);
+    if (verified_.size() >= kMaxCachedTokens) verified_.clear();
+    verified_.emplace(hash, t);
+  }
+  const AccessToken& t = result.token;
+  int64_t now = clock_->Now();
+  if (now > t.expires_at + kClockSkewSeconds) {
+    return {TokenProblem::kExpired, "The token is expired.", t};
+  }
+  if (now + kClockSkewSeconds < t.not_before) {
+    return {TokenProblem::kNotYetValid, "The token is not yet valid.", t};
+  }
+  if (ClassifyAudience(t.audience, domain_) != api) {
+    return {TokenProblem::kWrongAudience, "Invalid audience '" + t.audience + "'.", t};
+  }
+  return result;
+}
+
+}  // namespace crosskey::token
