@@ -51,6 +51,11 @@ class Cloud:
                 authority=self.login, instance_discovery=False, connection_verify=str(self.emu.ca_path))
         return self._creds[name]
 
+    def forget_tokens(self) -> None:
+        """Drop cached credentials: after a clock jump their tokens are expired for the emulator
+        while the SDK's own cache (wall clock) still thinks they are fresh."""
+        self._creds.clear()
+
     def token(self, name: str, scope: str) -> str:
         return self.admin_credential(name).get_token(scope).token
 
@@ -72,6 +77,7 @@ class Cloud:
     def advance_clock(self, seconds: int) -> dict:
         r = self.control("POST", "/_emulator/clock", {"advanceSeconds": seconds})
         r.raise_for_status()
+        self.forget_tokens()
         return r.json()
 
     def role_id(self, tenant: str, scope: str, role_name: str) -> str:

@@ -11,7 +11,9 @@ Cloud::Cloud(CloudConfig config)
       resources(&directory, &rbac, &clock, [this](const std::string& name) { return VaultUrl(name) + "/"; }),
       keyvault(&resources, &rbac, &clock),
       config_(std::move(config)),
-      port_(config_.https_port) {}
+      port_(config_.https_port) {
+  keyvault.set_backup_key(crypto::RandomBytes(32));
+}
 
 std::string Cloud::VaultUrl(const std::string& vault) const {
   int port = port_.load();

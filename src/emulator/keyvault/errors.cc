@@ -78,6 +78,12 @@ Error KeyInDeletedState(const std::string& name) {
                   " is currently in a deleted but recoverable state, and its name cannot be reused; in this state, "
                   "the key can only be recovered or purged.");
 }
+Error KeyAlreadyExists(const std::string& name) {
+  return Make(409, "Conflict", "Key " + name + " already exists. A backup can only be restored under a name that is not in use.");
+}
+Error InvalidBackup(const std::string& detail) {
+  return Make(400, "BadParameter", "Backup blob could not be read: " + detail);
+}
 Error PurgeProtected(const std::string& vault, const std::string& location) {
   return Make(403, "Forbidden",
               "Operation \"purge\" is not allowed because purge protection is enabled for this vault. Key Vault "

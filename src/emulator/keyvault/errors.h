@@ -23,6 +23,8 @@ Error ForbiddenByRbac(const std::string& caller, const std::string& action, cons
 Error ForbiddenByPolicy(const std::string& op, const std::string& caller, const std::string& vault,
                         const std::string& location);
 Error KeyInDeletedState(const std::string& name);                       // 409
+Error KeyAlreadyExists(const std::string& name);                        // 409 (restore)
+Error InvalidBackup(const std::string& detail);                         // 400
 Error PurgeProtected(const std::string& vault, const std::string& location);  // 403
 Error BadParameter(const std::string& message);                         // 400
 Error NotImplemented(const std::string& what);                          // 501

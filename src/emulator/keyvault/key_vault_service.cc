@@ -21,11 +21,16 @@ constexpr OpInfo kOps[] = {
     {"create", "keys/create/action", "create"},     {"import", "keys/import/action", "import"},
     {"get", "keys/read", "get"},                    {"list", "keys/read", "list"},
     {"update", "keys/update/action", "update"},     {"delete", "keys/delete", "delete"},
-    {"getdeleted", "deletedKeys/read", "get"},      {"listdeleted", "deletedKeys/read", "list"},
-    {"recover", "deletedKeys/recover/action", "recover"}, {"purge", "deletedKeys/delete", "purge"},
+    // Azure's operation list has no separate deleted-key read action: keys/read covers it.
+    {"getdeleted", "keys/read", "get"},             {"listdeleted", "keys/read", "list"},
+    {"recover", "keys/recover/action", "recover"},  {"purge", "keys/purge/action", "purge"},
     {"wrapKey", "keys/wrap/action", "wrapKey"},     {"unwrapKey", "keys/unwrap/action", "unwrapKey"},
     {"encrypt", "keys/encrypt/action", "encrypt"},  {"decrypt", "keys/decrypt/action", "decrypt"},
     {"sign", "keys/sign/action", "sign"},           {"verify", "keys/verify/action", "verify"},
+    {"rotate", "keys/rotate/action", "rotate"},     {"backup", "keys/backup/action", "backup"},
+    {"restore", "keys/restore/action", "restore"},
+    {"getrotationpolicy", "keyrotationpolicies/read", "getrotationpolicy"},
+    {"setrotationpolicy", "keyrotationpolicies/write", "setrotationpolicy"},
 };
 
 const OpInfo& Op(const std::string& op) {
@@ -115,6 +120,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::KeyGate(const arm::VaultInfo& vaul
   // Authorization comes first, as in Azure: a caller without access learns nothing about
   // which keys exist.
   CK_RETURN_IF_ERROR(Authorize(vault, caller, op, "", name));
+  const_cast<KeyVaultService*>(this)->MaybeRotate();
   KeyVersionSnapshot key;
   {
     std::shared_lock lock(mu_);

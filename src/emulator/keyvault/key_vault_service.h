@@ -5,6 +5,7 @@
 // in key_ops; the algorithm is then checked against the key type by the crypto itself.
 // Thread-safety: all methods safe to call concurrently. Key records sit under one
 // shared_mutex; crypto runs on immutable snapshots outside every lock.
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -98,6 +99,26 @@ class KeyVaultService {
                                                        const std::string& alg, const std::string& digest,
                                                        const std::string& signature);
 
+  // Rotation (key_vault_rotation.cc). A new version with the latest version's type, size, curve
+  // and key_ops; exp set from the policy's expiryTime when it has one.
+  StatusOr<KeyVersionSnapshot> RotateKey(const std::string& vault, const KvCaller& caller, const std::string& name);
+  // The key's rotation policy JSON (Key Vault's default when none was set). Errors as GetKey.
+  StatusOr<nlohmann::json> GetRotationPolicy(const std::string& vault, const KvCaller& caller, const std::string& name);
+  // Validates and stores a policy ({lifetimeActions:[{trigger:{timeAfterCreate|timeBeforeExpiry},
+  // action:{type:Rotate|Notify}}], attributes:{expiryTime}}). Errors: BadParameter.
+  StatusOr<nlohmann::json> SetRotationPolicy(const std::string& vault, const KvCaller& caller,
+                                             const std::string& name, const nlohmann::json& policy);
+  // Applies due Rotate actions of every key's policy on the emulator clock; returns how many
+  // versions it created. Also run lazily before each key lookup.
+  int ApplyDueRotations();
+
+  // Backup/restore (key_vault_backup.cc): an AES-256-GCM sealed blob, readable only by an
+  // emulator holding the same backup key. Errors: KeyNotFound, BadParameter (bad blob),
+  // Conflict (name exists).
+  StatusOr<std::string> BackupKey(const std::string& vault, const KvCaller& caller, const std::string& name);
+  StatusOr<KeyVersionSnapshot> RestoreKey(const std::string& vault, const KvCaller& caller, const std::string& blob);
+  void set_backup_key(std::string key) { backup_key_ = std::move(key); }
+
   // Recovery level string as Key Vault reports it for this vault.
   static std::string RecoveryLevel(const arm::VaultInfo& vault);
 
@@ -105,6 +126,8 @@ class KeyVaultService {
   struct KeyRecord {
     std::vector<KeyVersionSnapshot> versions;  // creation order; back() is the latest
     std::optional<DeletedKeyInfo> deleted;
+    nlohmann::json rotation_policy;  // null: Key Vault's default
+    int64_t policy_updated = 0;
   };
   struct VaultKeys {
     std::map<std::string, KeyRecord> keys;  // key: lower-case name
@@ -119,7 +142,18 @@ class KeyVaultService {
   StatusOr<KeyVersionSnapshot> AddVersion(const arm::VaultInfo& vault, const std::string& name,
                                           std::shared_ptr<KeyVersion> version);
 
+  // Creates the next version of `record` (caller holds mu_ exclusively).
+  KeyVersionSnapshot RotateLocked(KeyRecord& record, int64_t now);
+  // Rotates when the record's policy says it is due (caller holds mu_ exclusively).
+  int ApplyPolicyLocked(KeyRecord& record, int64_t now);
+
   arm::ResourceManager* arm_;
+  std::string backup_key_ = std::string(32, '\0');
+  // Earliest time any policy's Rotate action falls due; one atomic load on the hot path.
+  std::atomic<int64_t> next_rotation_due_{INT64_MAX};
+  void MaybeRotate() {
+    if (clock_->Now() >= next_rotation_due_.load(std::memory_order_relaxed)) ApplyDueRotations();
+  }
   arm::RbacEngine* rbac_;
   const Clock* clock_;
   mutable std::shared_mutex mu_;

@@ -65,16 +65,17 @@ EVP_PKEY* ParseKey(const std::string& pem) {
   return key;
 }
 
-std::string LoadOrCreateMiHeader(const std::string& data_dir) {
-  if (data_dir.empty()) return crypto::Base64UrlEncode(crypto::RandomBytes(18));
-  std::string path = data_dir + "/mi-header";
+// A secret kept in the data dir (0600) so restarts keep it; random and in memory without one.
+std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& file, size_t bytes) {
+  std::string fresh = crypto::Base64UrlEncode(crypto::RandomBytes(bytes));
+  if (data_dir.empty()) return fresh;
+  std::string path = data_dir + "/" + file;
   std::string existing = ReadFile(path);
   while (!existing.empty() && (existing.back() == '\n' || existing.back() == '\r')) existing.pop_back();
   if (!existing.empty()) return existing;
-  std::string secret = crypto::Base64UrlEncode(crypto::RandomBytes(18));
-  std::ofstream(path) << secret << "\n";
+  std::ofstream(path) << fresh << "\n";
   ::chmod(path.c_str(), 0600);
-  return secret;
+  return fresh;
 }
 }  // namespace
 
@@ -156,7 +157,11 @@ bool EmulatorServer::Start(std::string* error) {
     key_pem = tls->server_key_pem;
     endpoints_.ca_pem = tls->ca_cert_pem;
   }
-  endpoints_.mi_header = options_.mi_header.empty() ? LoadOrCreateMiHeader(options_.data_dir) : options_.mi_header;
+  endpoints_.mi_header =
+      options_.mi_header.empty() ? LoadOrCreateSecret(options_.data_dir, "mi-header", 18) : options_.mi_header;
+  // Backups made before a restart must still restore: the sealing key lives with the data dir.
+  auto backup_key = crypto::Base64UrlDecode(LoadOrCreateSecret(options_.data_dir, "backup.key", 32));
+  if (backup_key && backup_key->size() == 32) cloud_->keyvault.set_backup_key(*backup_key);
 
   auto make_tls_server = [&]() -> std::unique_ptr<httplib::Server> {
     X509* cert = ParseCert(cert_pem);

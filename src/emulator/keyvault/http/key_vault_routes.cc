@@ -206,6 +206,27 @@ StatusOr<HttpResponse> KeyVaultRoutes::Dispatch(const HttpRequest& request, cons
     }
     if (seg.size() < 2) return errors::NotImplemented(m + " " + request.path);
     const std::string& name = seg[1];
+    if (seg.size() == 2 && EqualsIgnoreCase(name, "restore") && m == "POST") {
+      if (!body->contains("value") || !(*body)["value"].is_string()) return errors::BadParameter("Property 'value' is required.");
+      CK_ASSIGN_OR_RETURN(auto key, kv.RestoreKey(vault, caller, (*body)["value"].get<std::string>()));
+      return wire::Json(200, bundle(key));
+    }
+    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "backup") && m == "POST") {
+      CK_ASSIGN_OR_RETURN(auto blob, kv.BackupKey(vault, caller, name));
+      return wire::Json(200, {{"value", blob}});
+    }
+    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "rotate") && m == "POST") {
+      CK_ASSIGN_OR_RETURN(auto key, kv.RotateKey(vault, caller, name));
+      return wire::Json(200, bundle(key));
+    }
+    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "rotationpolicy") && (m == "GET" || m == "PUT")) {
+      StatusOr<json> policy = m == "GET" ? kv.GetRotationPolicy(vault, caller, name)
+                                         : kv.SetRotationPolicy(vault, caller, name, *body);
+      if (!policy.ok()) return policy.error();
+      json out = *policy;
+      out["id"] = base + "/keys/" + name + "/rotationpolicy";
+      return wire::Json(200, out);
+    }
     if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "create") && m == "POST") {
       CreateKeyParams p;
       p.kty = body->value("kty", "");
@@ -299,6 +320,13 @@ StatusOr<HttpResponse> KeyVaultRoutes::Dispatch(const HttpRequest& request, cons
       return wire::Json(200, out);
     }
     return errors::NotImplemented(m + " " + request.path);
+  }
+  if (seg.size() == 1 && EqualsIgnoreCase(seg[0], "rng") && m == "POST") {
+    // getrandom (Managed HSM's API, offered on every vault here).
+    if (!body->contains("count") || !(*body)["count"].is_number_integer()) return errors::BadParameter("Property 'count' is required.");
+    int count = (*body)["count"];
+    if (count < 1 || count > 128) return errors::BadParameter("Property 'count' must be between 1 and 128.");
+    return wire::Json(200, {{"value", crypto::Base64UrlEncode(crypto::RandomBytes(count))}});
   }
   if (EqualsIgnoreCase(seg[0], "deletedkeys")) {
     if (seg.size() == 1 && m == "GET") {
