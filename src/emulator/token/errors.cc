@@ -110,6 +110,9 @@ Error UnknownCertificate(const std::string& app_id) {
               "Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '" +
                   app_id + "'.]");
 }
+Error AdminConsentRequired() {
+  return Make(403, "access_denied", 90094, "The grant requires admin permission.");
+}
 Error ManagedIdentityNotFound(const std::string& selector) {
   Error e;
   e.http_status = 400;

@@ -27,6 +27,7 @@ Error MissingClientCredential();                                                
 Error InvalidScope(const std::string& scope);                                        // 70011
 Error InvalidRefreshToken();                                                         // 9002313
 Error UnknownCertificate(const std::string& app_id);                                 // 700027 variant
+Error AdminConsentRequired();                                                 // 90094
 Error ManagedIdentityNotFound(const std::string& selector);                          // MI endpoint 400
 Error ManagedIdentityHeaderMissing(const std::string& header);                       // MI endpoint 400/401
 

@@ -40,6 +40,16 @@ HttpResponse RenderArmError(const Error& error) {
 }
 
 bool ArmRoutes::Handle(const HttpRequest& request, HttpResponse* response) const {
+  // ARM collapses repeated slashes: the SDKs' *ById operations send "/{id}" with a full id,
+  // i.e. "//subscriptions/..." (JS arm-authorization roleAssignments.getById/deleteById).
+  if (request.path.find("//") != std::string::npos) {
+    HttpRequest collapsed = request;
+    collapsed.path.clear();
+    for (char c : request.path) {
+      if (c != '/' || collapsed.path.empty() || collapsed.path.back() != '/') collapsed.path += c;
+    }
+    return Handle(collapsed, response);
+  }
   const std::string& p = request.path;
   if (!StartsWithIgnoreCase(p, "/subscriptions") && !StartsWithIgnoreCase(p, "/providers") &&
       !StartsWithIgnoreCase(p, "/tenants")) {

@@ -123,6 +123,19 @@ StatusOr<HttpResponse> GraphRoutes::Dispatch(const HttpRequest& request, const G
     j["@odata.context"] = "https://graph.microsoft.com/v1.0/$metadata#users/$entity";
     return wire::Json(200, j);
   }
+  if (seg.size() == 1 && EqualsIgnoreCase(seg[0], "users") && m == "POST") {
+    CK_RETURN_IF_ERROR(require_admin());
+    User user;
+    user.user_principal_name = body->value("userPrincipalName", "");
+    user.display_name = body->value("displayName", user.user_principal_name);
+    user.password = body->value("/passwordProfile/password"_json_pointer, std::string());
+    user.account_enabled = body->value("accountEnabled", true);
+    if (user.user_principal_name.empty() || user.password.empty()) {
+      return errors::BadRequest("Properties 'userPrincipalName' and 'passwordProfile.password' are required.");
+    }
+    CK_ASSIGN_OR_RETURN(auto created, dir.AddUser(tid, user));
+    return wire::Json(201, UserJson(created));
+  }
   if (!seg.empty() && EqualsIgnoreCase(seg[0], "users") && m == "GET") {
     if (seg.size() == 1) {
       Json items = Json::array();

@@ -2,6 +2,7 @@
 
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
+#include "emulator/token/admin_consent.h"
 #include "emulator/token/errors.h"
 
 namespace crosskey::token::http {
@@ -63,8 +64,10 @@ bool LoginRoutes::Handle(const HttpRequest& request, HttpResponse* response) con
     *response = TokenEndpoint(request, tenant, false);
   } else if (request.method == "POST" && is({"oauth2", "token"})) {
     *response = TokenEndpoint(request, tenant, true);
-  } else if (is({"adminconsent"}) || is({"v2.0", "adminconsent"}) || is({"oauth2", "v2.0", "authorize"}) ||
-             is({"oauth2", "authorize"})) {
+  } else if ((request.method == "GET" || request.method == "POST") &&
+             (is({"adminconsent"}) || is({"v2.0", "adminconsent"}))) {
+    *response = AdminConsent(request, tenant, seg.size() == 3);
+  } else if (is({"oauth2", "v2.0", "authorize"}) || is({"oauth2", "authorize"})) {
     *response = RenderOAuthError(
         Error{501, "not_implemented", "crosskey does not implement interactive sign-in (" + request.path + ") yet.", "", {}, {}},
         request);
@@ -173,6 +176,68 @@ HttpResponse LoginRoutes::TokenEndpoint(const HttpRequest& request, const std::s
     body["scope"] = t.scope;
   }
   return wire::Json(200, body);
+}
+
+namespace {
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+}  // namespace
+
+HttpResponse LoginRoutes::AdminConsent(const HttpRequest& request, const std::string& tenant, bool v2) const {
+  // Parameters come from the URL (the consent link) and, on the sign-in POST, from the form.
+  auto params = request.query;
+  if (request.method == "POST") {
+    for (auto& [k, v] : ParseQuery(request.body)) params[k] = v;
+  }
+  auto get = [&](const char* k) { auto it = params.find(k); return it == params.end() ? std::string() : it->second; };
+  std::string client_id = get("client_id"), redirect = get("redirect_uri"), state = get("state");
+  auto page = [](int status, const std::string& body) {
+    return wire::Text(status, "text/html; charset=utf-8", "<!doctype html><html><head><title>crosskey sign-in</title></head><body>" + body + "</body></html>");
+  };
+  if (client_id.empty() || redirect.empty()) {
+    Error e = errors::MissingParameter(client_id.empty() ? "client_id" : "redirect_uri");
+    return page(400, "<p>" + HtmlEscape(e.message) + "</p>");
+  }
+  if (request.method == "GET") {
+    std::string hidden;
+    for (const auto& [k, v] : params) {
+      hidden += "<input type=\"hidden\" name=\"" + HtmlEscape(k) + "\" value=\"" + HtmlEscape(v) + "\">";
+    }
+    return page(200, "<h1>Permissions requested</h1><p>Application <code>" + HtmlEscape(client_id) +
+                         "</code> asks an administrator of <code>" + HtmlEscape(tenant) +
+                         "</code> to consent for the whole organization.</p><form method=\"post\">" + hidden +
+                         "<label>User <input name=\"username\"></label> <label>Password <input type=\"password\" "
+                         "name=\"password\"></label> <button type=\"submit\">Accept</button></form>");
+  }
+  auto result = GrantAdminConsent(&cloud_->directory, cloud_->tokens, tenant, client_id, get("username"), get("password"));
+  std::string sep = redirect.find('?') == std::string::npos ? "?" : "&";
+  HttpResponse r = wire::Text(302, "text/html; charset=utf-8", "");
+  if (!result.ok()) {
+    const Error& e = result.error();
+    // A failed sign-in stays on the sign-in page, as Entra does; a refused grant goes back to
+    // the application with error/error_description.
+    if (!e.aadsts.empty() && (e.aadsts[0] == 50126 || e.aadsts[0] == 50034 || e.aadsts[0] == 90002)) {
+      return page(e.http_status == 403 ? 403 : 400, "<p>" + HtmlEscape(e.message) + "</p>");
+    }
+    r.headers.emplace_back("Location", redirect + sep + "error=" + UrlEncode(e.aadsts[0] == 90094 ? "access_denied" : e.code) +
+                                           "&error_description=" + UrlEncode(e.message) + "&state=" + UrlEncode(state));
+    return r;
+  }
+  std::string location = redirect + sep + "admin_consent=True&tenant=" + result->tenant_id + "&state=" + UrlEncode(state);
+  if (v2) location += "&scope=" + UrlEncode(get("scope"));
+  r.headers.emplace_back("Location", location);
+  return r;
 }
 
 bool ManagedIdentityRoutes::Handle(const HttpRequest& request, HttpResponse* response) const {

@@ -23,6 +23,7 @@ class LoginRoutes {
   HttpResponse InstanceDiscovery(const HttpRequest& request) const;
   HttpResponse UserRealm(const HttpRequest& request, const std::string& upn) const;
   HttpResponse TokenEndpoint(const HttpRequest& request, const std::string& tenant, bool v1) const;
+  HttpResponse AdminConsent(const HttpRequest& request, const std::string& tenant, bool v2) const;
   Cloud* cloud_;
 };
 
