@@ -28,9 +28,11 @@ Error WrongTokenTenant(const std::string& token_tenant, const std::string& subsc
                   "'https://login.windows.net/" +
                   subscription_tenant + "' to get the token.");
 }
-Error AuthorizationFailed(const std::string& caller, const std::string& action, const std::string& scope) {
+Error AuthorizationFailed(const std::string& caller, const std::string& object_id, const std::string& action,
+                          const std::string& scope) {
   return Make(403, "AuthorizationFailed",
-              "The client '" + caller + "' with object id '" + caller + "' does not have authorization to perform action '" +
+              "The client '" + caller + "' with object id '" + object_id +
+                  "' does not have authorization to perform action '" +
                   action + "' over scope '" + scope +
                   "' or the scope is invalid. If access was recently granted, please refresh your credentials.");
 }

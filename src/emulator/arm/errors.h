@@ -11,7 +11,8 @@ Error AuthenticationMissing();
 Error InvalidAuthenticationToken(const std::string& detail);
 Error ExpiredAuthenticationToken();
 Error WrongTokenTenant(const std::string& token_tenant, const std::string& subscription_tenant);
-Error AuthorizationFailed(const std::string& caller, const std::string& action, const std::string& scope);
+Error AuthorizationFailed(const std::string& caller, const std::string& object_id, const std::string& action,
+                          const std::string& scope);
 Error SubscriptionNotFound(const std::string& subscription);
 Error ResourceGroupNotFound(const std::string& group);
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group);

@@ -18,6 +18,11 @@ constexpr const char* kGroupType = "Microsoft.Resources/resourceGroups";
 
 std::string Lower(const std::string& s) { return ToLower(s); }
 
+// The RBAC operation prefix of a resource type (groups are "subscriptions/resourceGroups").
+std::string ActionPrefix(const std::string& type) {
+  return type == kGroupType ? "Microsoft.Resources/subscriptions/resourceGroups" : type;
+}
+
 Json Tags(const Json& body) { return body.contains("tags") && body["tags"].is_object() ? body["tags"] : Json::object(); }
 
 std::string Location(const Json& body, const std::string& fallback) {
@@ -117,7 +122,8 @@ Status ResourceManager::Authorize(const ArmCaller& caller, const std::string& su
   if (!s) return errors::SubscriptionNotFound(subscription_id);
   if (Lower(caller.tenant_id) != s->tenant_id) return errors::WrongTokenTenant(caller.tenant_id, s->tenant_id);
   if (!rbac_->Decide(caller.object_id, action, scope, false).allowed) {
-    return errors::AuthorizationFailed(caller.display.empty() ? caller.object_id : caller.display, action, scope);
+    return errors::AuthorizationFailed(caller.display.empty() ? caller.object_id : caller.display, caller.object_id,
+                                       action, scope);
   }
   return Status::Ok();
 }
@@ -131,7 +137,7 @@ StatusOr<PutResult> ResourceManager::Put(const ArmCaller& caller, const std::str
     return errors::NotImplemented("PUT", id);
   }
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
-  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/write", pid->Canonical()));
+  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, ActionPrefix(type) + "/write", pid->Canonical()));
   std::unique_lock lock(mu_);
   return PutLocked(caller, *pid, body);
 }
@@ -334,7 +340,7 @@ StatusOr<Json> ResourceManager::Get(const ArmCaller& caller, const std::string& 
   if (!pid || pid->resource_group.empty()) return errors::NotImplemented("GET", id);
   std::string type = pid->Type();
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
-  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/read", pid->Canonical()));
+  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, ActionPrefix(type) + "/read", pid->Canonical()));
   std::shared_lock lock(mu_);
   if (type != kGroupType && !resources_.count(Lower(pid->GroupId()))) {
     return errors::ResourceGroupNotFound(pid->resource_group);
@@ -395,7 +401,7 @@ Status ResourceManager::Delete(const ArmCaller& caller, const std::string& id) {
     return errors::NotImplemented("DELETE", id);
   }
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
-  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/delete", pid->Canonical()));
+  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, ActionPrefix(type) + "/delete", pid->Canonical()));
   std::unique_lock lock(mu_);
   auto it = resources_.find(Lower(pid->Canonical()));
   if (it == resources_.end()) {
@@ -418,7 +424,7 @@ StatusOr<std::vector<Json>> ResourceManager::List(const ArmCaller& caller, const
   if (!pid) return errors::NotImplemented("GET", parent_id);
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
   std::string wanted = EqualsIgnoreCase(type, "resourcegroups") ? kGroupType : type;
-  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, wanted + "/read", pid->Canonical()));
+  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, ActionPrefix(wanted) + "/read", pid->Canonical()));
   std::shared_lock lock(mu_);
   if (!pid->resource_group.empty() && !resources_.count(Lower(pid->GroupId()))) {
     return errors::ResourceGroupNotFound(pid->resource_group);
