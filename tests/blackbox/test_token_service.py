@@ -233,3 +233,45 @@ def test_v1_token_endpoint_with_resource(chain):
     assert r.status_code == 200
     body = r.json()
     assert body["resource"] == "https://vault.azure.net" and body["expires_on"].isdigit()
+
+
+def self_signed_certificate():
+    import datetime
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "crosskey-test-app")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=30)).sign(key, hashes.SHA256()))
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.DER), pem + cert.public_bytes(serialization.Encoding.PEM)
+
+
+def test_certificate_credential_with_key_credentials_added_through_graph(chain):
+    from azure.identity import CertificateCredential
+    c = chain.cloud
+    der, pem = self_signed_certificate()
+    app = c.graph("POST", "customer", "/v1.0/applications", {"displayName": "cert-app"}).json()
+    assert c.graph("POST", "customer", "/v1.0/servicePrincipals", {"appId": app["appId"]}).status_code == 201
+    r = c.graph("PATCH", "customer", f"/v1.0/applications/{app['id']}", {"keyCredentials": [{
+        "type": "AsymmetricX509Cert", "usage": "Verify", "key": base64.b64encode(der).decode(), "displayName": "ci"}]})
+    assert r.status_code == 204, r.text
+    keys = c.graph("GET", "customer", f"/v1.0/applications/{app['id']}").json()["keyCredentials"]
+    assert [k["displayName"] for k in keys] == ["ci"]
+    cred = CertificateCredential(chain.customer["tenantId"], app["appId"], certificate_data=pem,
+                                 authority=c.login, instance_discovery=False)
+    token = cred.get_token(VAULT_SCOPE).token
+    assert pyjwt.decode(token, options={"verify_signature": False})["appid"] == app["appId"]
+    # another certificate, unknown to the app, is refused
+    _, other_pem = self_signed_certificate()
+    with pytest.raises(ClientAuthenticationError) as e:
+        CertificateCredential(chain.customer["tenantId"], app["appId"], certificate_data=other_pem,
+                              authority=c.login, instance_discovery=False).get_token(VAULT_SCOPE)
+    assert "AADSTS700027" in str(e.value)
+    r = c.graph("PATCH", "customer", f"/v1.0/applications/{app['id']}", {"keyCredentials": [{"key": "bm90IGEgY2VydA=="}]})
+    assert r.status_code == 400
+    assert len(c.graph("GET", "customer", f"/v1.0/applications/{app['id']}").json()["keyCredentials"]) == 1

@@ -4,6 +4,7 @@
 
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
+#include "emulator/crypto/key_material.h"
 #include "emulator/graph/errors.h"
 #include "emulator/graph/http/graph_json.h"
 
@@ -205,14 +206,32 @@ StatusOr<HttpResponse> GraphRoutes::Dispatch(const HttpRequest& request, const G
         }
         if (m == "PATCH") {
           CK_RETURN_IF_ERROR(require_admin());
+          // keyCredentials replaces the app's certificates; every one is checked before any is stored.
+          std::vector<std::pair<std::string, std::string>> certificates;
+          if (body->contains("keyCredentials")) {
+            if (!(*body)["keyCredentials"].is_array()) return errors::BadRequest("keyCredentials must be an array.");
+            for (const auto& kc : (*body)["keyCredentials"]) {
+              std::string key = kc.is_object() ? kc.value("key", "") : "";
+              std::string thumbprint, error;
+              if (!crypto::KeyMaterial::FromCertificate(key, &thumbprint, &error)) {
+                return errors::BadRequest("Invalid value specified for property 'key' of resource 'KeyCredential': " + error);
+              }
+              certificates.emplace_back(kc.value("displayName", ""), key);
+            }
+          }
           auto updated = dir.UpdateApplication(tid, object_id, [&](Application& a) -> Status {
             if (body->contains("displayName") && (*body)["displayName"].is_string()) a.display_name = (*body)["displayName"];
             if (body->contains("signInAudience") && (*body)["signInAudience"].is_string()) {
               a.sign_in_audience = (*body)["signInAudience"];
             }
+            if (body->contains("keyCredentials")) a.keys.clear();
             return Status::Ok();
           });
           if (!updated.ok()) return updated.error();
+          for (const auto& [display_name, key] : certificates) {
+            CK_ASSIGN_OR_RETURN(auto added, dir.AddCertificate(tid, object_id, display_name, key));
+            (void)added;
+          }
           return wire::Text(204, "text/plain", "");
         }
       }
