@@ -154,3 +154,22 @@ def test_deleted_uami_cannot_get_tokens(chain):
     assert r.status_code == 200
     with pytest.raises(ClientAuthenticationError):
         chain.workload_credential().get_token(VAULT_SCOPE)
+
+
+def test_role_removal_takes_effect_after_configured_propagation_delay(emulator_factory, monkeypatch):
+    emu = emulator_factory(extra_args=["--rbac-propagation-delay", "120"])
+    use_workload_environment(monkeypatch, emu)
+    chain = setup_chain(emu)
+    chain.key = chain.customer_key_client().create_rsa_key("cmk-delay", size=2048)
+    token = chain.workload_credential().get_token(VAULT_SCOPE).token
+    body = {"alg": "RSA-OAEP", "value": b64(os.urandom(32))}
+    assert raw(chain, "wrapkey", body, token=token).status_code == 200
+    assert chain.cloud.arm("DELETE", "customer", chain.user_assignment, api="2022-04-01").status_code == 200
+    # Still granted while the removal propagates...
+    assert raw(chain, "wrapkey", body, token=token).status_code == 200
+    chain.cloud.advance_clock(121)
+    try:
+        r = raw(chain, "wrapkey", body, token=token)
+        assert r.status_code == 403 and r.json()["error"]["innererror"]["code"] == "ForbiddenByRbac"
+    finally:
+        chain.cloud.advance_clock(-121)
