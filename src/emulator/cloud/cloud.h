@@ -59,6 +59,7 @@ class Cloud {
   // (Owner of the subscription, Global Administrator of the directory).
   Status LoadDefaultFixture();
   const std::vector<BootstrapTenant>& bootstrap() const { return bootstrap_; }
+  void set_bootstrap(std::vector<BootstrapTenant> bootstrap) { bootstrap_ = std::move(bootstrap); }
 
   Clock clock;
   graph::Directory directory{&clock};

@@ -22,12 +22,15 @@
 
 namespace crosskey::keyvault {
 
-// The authenticated caller of a data-plane request (from a validated token).
+// The authenticated caller of a data-plane request (from a validated token). An empty
+// object_id is the emulator itself (fixture loading): it is never authorized by RBAC because
+// the HTTP layer only builds callers from validated tokens, which always carry an oid.
 struct KvCaller {
   std::string tenant_id;
   std::string object_id;
   std::string app_id;
   std::string issuer;
+  bool system() const { return object_id.empty(); }
 };
 
 struct CreateKeyParams {

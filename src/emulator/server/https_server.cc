@@ -6,6 +6,7 @@
 #include <httplib.h>
 #include <openssl/pem.h>
 
+#include "emulator/cloud/fixture_loader.h"
 #include "emulator/common/text.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/tls_material.h"
@@ -81,6 +82,27 @@ std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& f
 
 EmulatorServer::EmulatorServer(Options options) : options_(std::move(options)) {}
 
+bool EmulatorServer::LoadStartupState(std::string* error) {
+  if (options_.fixture.empty()) {
+    auto loaded = cloud_->LoadDefaultFixture();
+    if (!loaded.ok()) *error = "default fixture: " + loaded.error().message;
+    return loaded.ok();
+  }
+  std::string text = ReadFile(options_.fixture);
+  if (text.empty()) {
+    *error = "--fixture " + options_.fixture + ": cannot read the file (or it is empty)";
+    return false;
+  }
+  auto fixture = nlohmann::json::parse(text, nullptr, false);
+  if (fixture.is_discarded()) {
+    *error = "--fixture " + options_.fixture + ": not valid JSON";
+    return false;
+  }
+  auto loaded = LoadFixture(cloud_.get(), fixture);
+  if (!loaded.ok()) *error = "--fixture " + options_.fixture + ": " + loaded.error().message;
+  return loaded.ok();
+}
+
 EmulatorServer::~EmulatorServer() {
   Stop();
   Wait();
@@ -131,15 +153,6 @@ bool EmulatorServer::Start(std::string* error) {
   cloud_ = std::make_unique<Cloud>(config);
   cloud_->tokens.set_token_lifetime(options_.token_lifetime);
   cloud_->rbac.set_propagation_delay(options_.rbac_propagation_delay);
-  if (!options_.fixture.empty()) {
-    *error = "--fixture: loading fixture files is not implemented yet; only the built-in default fixture is.";
-    return false;
-  }
-  auto loaded = cloud_->LoadDefaultFixture();
-  if (!loaded.ok()) {
-    *error = "default fixture: " + loaded.error().message;
-    return false;
-  }
 
   const std::string& d = config.domain;
   std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", "login." + d, "graph." + d, "management." + d,
@@ -162,6 +175,7 @@ bool EmulatorServer::Start(std::string* error) {
   // Backups made before a restart must still restore: the sealing key lives with the data dir.
   auto backup_key = crypto::Base64UrlDecode(LoadOrCreateSecret(options_.data_dir, "backup.key", 32));
   if (backup_key && backup_key->size() == 32) cloud_->keyvault.set_backup_key(*backup_key);
+  endpoints_.bench_routes = options_.bench_routes;
 
   auto make_tls_server = [&]() -> std::unique_ptr<httplib::Server> {
     X509* cert = ParseCert(cert_pem);
@@ -187,6 +201,8 @@ bool EmulatorServer::Start(std::string* error) {
   endpoints_.https_port = bind(https.get(), options_.port, "https");
   if (endpoints_.https_port <= 0) return false;
   cloud_->set_https_port(endpoints_.https_port);
+  // Fixtures load once the port is known: vault URIs and ${port} placeholders carry it.
+  if (!LoadStartupState(error)) return false;
 
   auto mi = std::make_unique<httplib::Server>();
   Install(mi.get(), true);

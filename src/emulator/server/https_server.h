@@ -32,6 +32,8 @@ class EmulatorServer {
 
  private:
   void Install(httplib::Server* server, bool managed_identity);
+  // The default fixture, or --fixture FILE. False with *error when the fixture is refused.
+  bool LoadStartupState(std::string* error);
 
   Options options_;
   std::unique_ptr<Cloud> cloud_;

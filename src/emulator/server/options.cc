@@ -17,7 +17,7 @@ flags:
   --port N                    HTTPS port for every plane (default 8443; 0 = pick a free one)
   --mi-port N                 plain-HTTP managed-identity port (default 8080; 0 = pick)
   --data-dir DIR              keep the CA, server certificate and MI secret here (0700)
-  --fixture FILE              startup fixture (only the built-in default is supported yet)
+  --fixture FILE              startup fixture (JSON, see README \"Fixtures\"); default: two tenants with admins
   --domain D                  DNS suffix: login.D, graph.D, management.D, {vault}.vault.D (default crosskey.test)
   --cert FILE --key FILE      serve your own certificate instead of the generated one
   --listen-443                also serve every plane on port 443 (azure-cli needs login.microsoftonline.com:443)
@@ -25,6 +25,8 @@ flags:
   --token-lifetime SECONDS    access-token lifetime (default 3599)
   --rbac-propagation-delay S  seconds a removed role assignment keeps granting (default 0)
   --threads N                 HTTP worker threads (default 64)
+  --bench-routes              also serve GET|POST /_emulator/bench/empty, a fixed body from an empty
+                              handler (the HTTP ceiling of scripts/bench); off by default
   --vault NAME                (hosts) also print a line for this vault
 )";
 }
@@ -86,6 +88,8 @@ std::optional<Options> ParseOptions(int argc, char** argv, std::string* error, b
       o.key_file = *v;
     } else if (flag == "--listen-443") {
       o.listen_443 = true;
+    } else if (flag == "--bench-routes") {
+      o.bench_routes = true;
     } else if (flag == "--mi-header") {
       if (!(v = value(flag))) return std::nullopt;
       o.mi_header = *v;

@@ -55,6 +55,8 @@ ValidationResult TokenValidator::Validate(const std::string& compact, Api api) c
     if (t.tenant_id != key->tenant_id || (t.issuer != V1Issuer(t.tenant_id) && t.issuer != V2Issuer(t.tenant_id))) {
       return {TokenProblem::kBadIssuer, "Invalid issuer '" + t.issuer + "'.", t};
     }
+    // Every plane keys authorization on oid; an empty one would read as "the emulator itself".
+    if (t.object_id.empty()) return {TokenProblem::kMalformed, "The token has no oid claim.", {}};
     std::lock_guard lock(cache_mu_);
     if (verified_.size() >= kMaxCachedTokens) verified_.clear();
     verified_.emplace(hash, t);

@@ -1,0 +1,112 @@
+"""Declarative fixtures: a preconfigured two-tenant CMK chain usable by the real SDKs at once,
+refusal of bad fixtures with the path of the offending field, and external OIDC issuers
+(GitHub-Actions-style federation) trusted through their JWKS.
+"""
+import json
+import os
+import time
+import uuid
+
+import jwt as pyjwt
+import pytest
+from azure.identity import ClientAssertionCredential, ManagedIdentityCredential
+from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from flow import EXCHANGE_SCOPE, VAULT_SCOPE, Cloud, use_workload_environment
+from harness import REPO, EmulatorError
+
+TWO_TENANT = REPO / "fixtures" / "two-tenant-cmk.json"
+DEPLOYER = "11111111-2222-4333-8444-555555555555"
+
+
+def test_two_tenant_fixture_is_ready_for_phase_three(emulator_factory, monkeypatch):
+    emu = emulator_factory(extra_args=["--fixture", str(TWO_TENANT)])
+    use_workload_environment(monkeypatch, emu)
+    cloud = Cloud(emu)
+    prov, cust = cloud.tenant("provider"), cloud.tenant("customer")
+    app = cloud.graph("GET", "provider", "/v1.0/applications?$filter=displayName eq 'cmk-multitenant-app'").json()["value"][0]
+    mi_id = (f"/subscriptions/{prov['subscriptionId']}/resourceGroups/provider-rg/providers/"
+             "Microsoft.ManagedIdentity/userAssignedIdentities/workload-mi")
+    mi = cloud.arm("GET", "provider", mi_id).json()["properties"]
+    fic = cloud.graph("GET", "provider", f"/v1.0/applications/{app['id']}/federatedIdentityCredentials").json()["value"][0]
+    assert fic["subject"] == mi["principalId"]
+    assert fic["issuer"] == f"https://login.microsoftonline.com/{prov['tenantId']}/v2.0"
+    vault_uri = cloud.arm("GET", "customer", f"/subscriptions/{cust['subscriptionId']}/resourceGroups/customer-rg/providers/"
+                          "Microsoft.KeyVault/vaults/cmkdemo").json()["properties"]["vaultUri"]
+    assert f":{emu.port}/" in vault_uri
+    key = cloud.http.get(f"{vault_uri}keys/cmk?api-version=7.4", timeout=30, headers={
+        "Authorization": "Bearer " + cloud.token("customer", VAULT_SCOPE)}).json()
+    assert key["key"]["key_ops"] == ["wrapKey", "unwrapKey"]
+
+    mi_cred = ManagedIdentityCredential(client_id=mi["clientId"])
+    workload = ClientAssertionCredential(cust["tenantId"], app["appId"], lambda: mi_cred.get_token(EXCHANGE_SCOPE).token)
+    cc = CryptographyClient(key["key"]["kid"], workload)
+    dek = os.urandom(32)
+    wrapped = cc.wrap_key(KeyWrapAlgorithm.rsa_oaep_256, dek).encrypted_key
+    assert cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, wrapped).key == dek
+
+
+@pytest.mark.parametrize("mutate,path", [
+    (lambda f: f["tenants"][0]["applications"][1].pop("name"), "$.tenants[0].applications[1].name"),
+    (lambda f: f["tenants"][1]["roleAssignments"][2].update(role="Key Vault Wizard"), "$.tenants[1].roleAssignments[2].role"),
+    (lambda f: f["tenants"][1]["roleAssignments"][0].update(principal="user:ghost@customer.test"),
+     "$.tenants[1].roleAssignments[0].principal"),
+    (lambda f: f["tenants"][0]["applications"][1]["federatedCredentials"][0].update(subject="${uamiPrincipalId:nope}"),
+     "$.tenants[0].applications[1].federatedCredentials[0].subject"),
+    (lambda f: f["tenants"][1]["subscriptions"][0]["resourceGroups"][0]["vaults"][0]["keys"][0].update(keySize=1000),
+     "$.tenants[1].subscriptions[0].resourceGroups[0].vaults[0].keys[0]"),
+])
+def test_bad_fixture_is_refused_with_the_offending_path(emulator_factory, tmp_path, mutate, path):
+    fixture = json.loads(TWO_TENANT.read_text())
+    mutate(fixture)
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(fixture))
+    with pytest.raises(EmulatorError) as e:
+        emulator_factory(extra_args=["--fixture", str(bad)])
+    assert path in str(e.value)
+
+
+def test_unreadable_fixture_file_is_refused(emulator_factory, tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(EmulatorError) as e:
+        emulator_factory(extra_args=["--fixture", str(bad)])
+    assert "not valid JSON" in str(e.value)
+
+
+def test_external_oidc_issuer_federates_through_its_jwks(emulator_factory, tmp_path):
+    issuer = "https://token.actions.githubusercontent.com"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(pyjwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk["kid"] = "gh-1"
+    subject = "repo:contoso/app:environment:prod"
+    fixture = {"seed": "gh", "oidcIssuers": [{"issuer": issuer, "jwks": {"keys": [jwk]}}], "tenants": [{
+        "name": "provider",
+        "applications": [{"name": "deployer", "appId": DEPLOYER, "signInAudience": "AzureADMyOrg", "servicePrincipal": True,
+                          "federatedCredentials": [{"name": "gh", "issuer": issuer, "subject": subject}]}]}]}
+    path = tmp_path / "gh.json"
+    path.write_text(json.dumps(fixture))
+    emu = emulator_factory(extra_args=["--fixture", str(path)])
+    tenant = emu.bootstrap["tenants"][0]["tenantId"]
+    cloud = Cloud(emu)
+
+    def assertion(signing_key, sub=subject):
+        now = int(time.time())
+        return pyjwt.encode({"iss": issuer, "sub": sub, "aud": "api://AzureADTokenExchange", "iat": now, "nbf": now,
+                             "exp": now + 600, "jti": str(uuid.uuid4())}, signing_key, algorithm="RS256",
+                            headers={"kid": "gh-1"})
+
+    def exchange(token):
+        return cloud.http.post(f"{cloud.login}/{tenant}/oauth2/v2.0/token", timeout=30, data={
+            "grant_type": "client_credentials", "client_id": DEPLOYER,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": token, "scope": "https://management.azure.com/.default"})
+
+    ok = exchange(assertion(key))
+    assert ok.status_code == 200, ok.text
+    claims = pyjwt.decode(ok.json()["access_token"], options={"verify_signature": False})
+    assert claims["tid"] == tenant
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert exchange(assertion(other)).json()["error_codes"] == [700027]
+    assert exchange(assertion(key, sub="repo:contoso/app:ref:refs/heads/dev")).json()["error_codes"] == [700213]
