@@ -22,6 +22,7 @@ struct Options {
   int token_lifetime = 3599;
   int rbac_propagation_delay = 0;
   int threads = 64;
+  bool bench_routes = false;  // serve POST|GET /_emulator/bench/empty (benchmark ceiling)
   std::vector<std::string> vaults;  // `hosts`: extra vault names
 };
 

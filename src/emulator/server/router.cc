@@ -39,7 +39,14 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
   auto error = [](int status, const std::string& message) {
     return wire::Json(status, {{"error", {{"code", status == 404 ? "NotFound" : "BadRequest"}, {"message", message}}}});
   };
-  if (path == "/health" && m == "GET") {
+  if (endpoints_->bench_routes && path == "/bench/empty" && (m == "GET" || m == "POST")) {
+    // The HTTP ceiling for scripts/bench: same listener, TLS and conversion as every plane,
+    // a fixed body shaped like an unwrapKey answer, and no plane touched.
+    static const std::string kBody =
+        R"({"kid":"https://bench.vault.crosskey.test/keys/empty/00000000000000000000000000000000",)"
+        R"("value":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})";
+    *response = wire::Text(200, "application/json; charset=utf-8", kBody);
+  } else if (path == "/health" && m == "GET") {
     *response = wire::Json(200, {{"status", "ok"}});
   } else if (path == "/ca.pem" && m == "GET") {
     *response = wire::Text(200, "application/x-pem-file", endpoints_->ca_pem);

@@ -19,6 +19,7 @@ struct Endpoints {
   int mi_port = 0;
   std::string mi_header;
   std::string ca_pem;
+  bool bench_routes = false;  // --bench-routes: serve /_emulator/bench/empty
 };
 
 class Router {
