@@ -255,6 +255,8 @@ StatusOr<Json> ResourceManager::BuildVault(const ParsedId& pid, const Json& body
       return deleted->second.info->subscription_id == pid.subscription_id ? errors::VaultDeletedExists()
                                                                          : errors::VaultAlreadyExists(name);
     }
+    // Only the owning subscription may recover: anyone else would take the vault and its keys.
+    if (deleted->second.info->subscription_id != pid.subscription_id) return errors::VaultAlreadyExists(name);
     instance_id = deleted->second.info->instance_id;
     Json recovered = deleted->second.body["properties"].value("_vault", Json::object());
     deleted_vaults_.erase(deleted);

@@ -12,6 +12,7 @@
 
 #include "emulator/arm/rbac_engine.h"
 #include "emulator/arm/resource_manager.h"
+#include "emulator/common/audit_log.h"
 #include "emulator/common/clock.h"
 #include "emulator/graph/directory.h"
 #include "emulator/keyvault/key_vault_service.h"
@@ -69,6 +70,7 @@ class Cloud {
   arm::RbacEngine rbac{&clock};
   arm::ResourceManager resources;
   keyvault::KeyVaultService keyvault;
+  AuditLog audit{&clock};
 
  private:
   StatusOr<BootstrapTenant> AddFixtureTenant(const std::string& name, const std::string& domain);

@@ -92,12 +92,19 @@ StatusOr<std::shared_ptr<const arm::VaultInfo>> KeyVaultService::Vault(const std
 
 Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& caller, const std::string& op,
                                   const std::string& /*unused*/, const std::string& key_name) const {
-  if (caller.system()) return Status::Ok();
+  if (caller.system()) {
+    caller.authorized_by = "emulator";
+    return Status::Ok();
+  }
   const OpInfo& info = Op(op);
   std::string action = std::string("Microsoft.KeyVault/vaults/") + info.data_action;
   if (vault.rbac) {
     std::string resource = ToLower(vault.id) + (key_name.empty() ? "" : "/keys/" + key_name);
-    if (rbac_->Decide(caller.object_id, action, resource, true).allowed) return Status::Ok();
+    auto decision = rbac_->Decide(caller.object_id, action, resource, true);
+    if (decision.allowed) {
+      caller.authorized_by = decision.assignment ? decision.assignment->id : "";
+      return Status::Ok();
+    }
     return errors::ForbiddenByRbac(CallerText(caller), action, resource, vault.name, vault.location);
   }
   for (const auto& policy : vault.access_policies) {
@@ -108,6 +115,7 @@ Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& c
     for (const auto& p : keys) {
       if (p.is_string() && (EqualsIgnoreCase(p.get<std::string>(), info.permission) ||
                             EqualsIgnoreCase(p.get<std::string>(), "all"))) {
+        caller.authorized_by = "accessPolicy:" + ToLower(caller.object_id);
         return Status::Ok();
       }
     }

@@ -31,6 +31,9 @@ struct KvCaller {
   std::string app_id;
   std::string issuer;
   bool system() const { return object_id.empty(); }
+  // Filled by the service: the role assignment id or access policy that allowed the call
+  // (the audit log reports it).
+  mutable std::string authorized_by;
 };
 
 struct CreateKeyParams {

@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <httplib.h>
 #include <openssl/pem.h>
@@ -80,7 +82,8 @@ std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& f
 }
 }  // namespace
 
-EmulatorServer::EmulatorServer(Options options) : options_(std::move(options)) {}
+EmulatorServer::EmulatorServer(Options options)
+    : options_(std::move(options)), log_requests_(options_.log_level == "info") {}
 
 bool EmulatorServer::LoadStartupState(std::string* error) {
   if (options_.fixture.empty()) {
@@ -117,10 +120,16 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   int threads = options_.threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   auto handler = [this, managed_identity](const httplib::Request& req, httplib::Response& res) {
+    auto started = std::chrono::steady_clock::now();
     HttpRequest request = Convert(req);
     HttpResponse response =
         managed_identity ? router_->HandleManagedIdentity(request) : router_->HandleHttps(request);
     Apply(response, request, res);
+    if (log_requests_) {
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+      std::fprintf(stderr, "%s %s %s %d %.2fms %s\n", request.method.c_str(), request.Authority().c_str(),
+                   request.path.c_str(), response.status, ms, request.request_id.c_str());
+    }
   };
   server->Get(".*", handler);
   server->Post(".*", handler);
@@ -153,6 +162,11 @@ bool EmulatorServer::Start(std::string* error) {
   cloud_ = std::make_unique<Cloud>(config);
   cloud_->tokens.set_token_lifetime(options_.token_lifetime);
   cloud_->rbac.set_propagation_delay(options_.rbac_propagation_delay);
+  cloud_->audit.set_echo_stdout(options_.log_format == "json");
+  if (!options_.data_dir.empty() && !cloud_->audit.OpenFile(options_.data_dir + "/audit.jsonl")) {
+    *error = "cannot open " + options_.data_dir + "/audit.jsonl";
+    return false;
+  }
 
   const std::string& d = config.domain;
   std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", "login." + d, "graph." + d, "management." + d,

@@ -36,6 +36,7 @@ class EmulatorServer {
   bool LoadStartupState(std::string* error);
 
   Options options_;
+  bool log_requests_ = false;
   std::unique_ptr<Cloud> cloud_;
   Endpoints endpoints_;
   std::unique_ptr<Router> router_;

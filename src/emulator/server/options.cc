@@ -27,6 +27,8 @@ flags:
   --threads N                 HTTP worker threads (default 64)
   --bench-routes              also serve GET|POST /_emulator/bench/empty, a fixed body from an empty
                               handler (the HTTP ceiling of scripts/bench); off by default
+  --log-format text|json      json: also write every audit record to stdout (default text)
+  --log-level warn|info       info: one request line (method, host, path, status, ms, request id) on stderr
   --vault NAME                (hosts) also print a line for this vault
 )";
 }
@@ -99,6 +101,20 @@ std::optional<Options> ParseOptions(int argc, char** argv, std::string* error, b
       if (!number(flag, &o.rbac_propagation_delay, 0, 86400)) return std::nullopt;
     } else if (flag == "--threads") {
       if (!number(flag, &o.threads, 2, 1024)) return std::nullopt;
+    } else if (flag == "--log-format") {
+      if (!(v = value(flag))) return std::nullopt;
+      if (*v != "text" && *v != "json") {
+        *error = "--log-format is text or json";
+        return std::nullopt;
+      }
+      o.log_format = *v;
+    } else if (flag == "--log-level") {
+      if (!(v = value(flag))) return std::nullopt;
+      if (*v != "warn" && *v != "info") {
+        *error = "--log-level is warn or info";
+        return std::nullopt;
+      }
+      o.log_level = *v;
     } else if (flag == "--vault") {
       if (!(v = value(flag))) return std::nullopt;
       o.vaults.push_back(*v);

@@ -22,6 +22,8 @@ struct Options {
   int token_lifetime = 3599;
   int rbac_propagation_delay = 0;
   int threads = 64;
+  std::string log_format = "text";  // json: also echo audit records to stdout
+  std::string log_level = "warn";   // info: one line per request on stderr
   bool bench_routes = false;  // serve POST|GET /_emulator/bench/empty (benchmark ceiling)
   std::vector<std::string> vaults;  // `hosts`: extra vault names
 };

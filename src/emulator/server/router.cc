@@ -52,6 +52,23 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
     *response = wire::Text(200, "application/x-pem-file", endpoints_->ca_pem);
   } else if (path == "/bootstrap" && m == "GET") {
     *response = wire::Json(200, Bootstrap());
+  } else if (path == "/audit" && m == "GET") {
+    AuditQuery q;
+    q.category = request.Query("category");
+    q.tenant = request.Query("tenant");
+    q.principal = request.Query("principal");
+    q.operation = request.Query("operation");
+    q.correlation_id = request.Query("correlationId");
+    std::string since = request.Query("since");
+    if (!since.empty()) {
+      char* end = nullptr;
+      q.since = std::strtoll(since.c_str(), &end, 10);
+      if (*end != '\0') {
+        *response = error(400, "since must be an integer epoch second on the emulator clock");
+        return true;
+      }
+    }
+    *response = wire::Json(200, {{"value", cloud_->audit.Query(q)}});
   } else if (path == "/clock" && m == "GET") {
     *response = wire::Json(200, {{"now", cloud_->clock.Now()}, {"offset", cloud_->clock.offset()},
                                  {"frozen", cloud_->clock.frozen()}});

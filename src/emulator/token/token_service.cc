@@ -288,6 +288,7 @@ StatusOr<TokenResponse> TokenService::UserTokens(const std::string& tenant_id, c
   r.claims.audience = resource;
   r.claims.upn = user.user_principal_name;
   r.claims.id_type = "user";
+  r.claims.uti = claims["uti"];
   r.claims.expires_at = now + lifetime_;
   r.claims.raw_hash = crypto::Sha256(r.access_token);
   return r;

@@ -3,6 +3,7 @@
 #include <regex>
 
 #include "emulator/arm/errors.h"
+#include "emulator/arm/resource_id.h"
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 
@@ -69,6 +70,24 @@ bool ArmRoutes::Handle(const HttpRequest& request, HttpResponse* response) const
   ArmCaller caller{v.token.tenant_id, v.token.object_id, v.token.upn.empty() ? v.token.object_id : v.token.upn};
   auto result = Dispatch(request, caller);
   *response = result.ok() ? std::move(result).value() : RenderArmError(result.error());
+  if (request.method != "GET" && request.method != "HEAD") {
+    // The activity log records writes, refused or not.
+    std::string verb = request.method == "DELETE" ? "delete" : request.method == "POST" ? "action" : "write";
+    std::string type = "Microsoft.Resources/subscriptions";
+    if (ToLower(request.path).find("/providers/microsoft.authorization/roleassignments") != std::string::npos) {
+      type = "Microsoft.Authorization/roleAssignments";
+    } else if (auto pid = ParseResourceId(request.path); pid && !pid->Type().empty()) {
+      type = pid->Type() == "Microsoft.Resources/resourceGroups" ? "Microsoft.Resources/subscriptions/resourceGroups"
+                                                                  : pid->Type();
+    }
+    nlohmann::json r = {{"category", "Activity"}, {"operationName", type + "/" + verb},
+                        {"tenantId", v.token.tenant_id}, {"objectId", v.token.object_id}, {"appId", v.token.app_id},
+                        {"caller", caller.display}, {"scope", request.path}, {"httpStatusCode", response->status},
+                        {"result", response->status < 400 ? "Succeeded" : "Failed"},
+                        {"correlationId", v.token.uti}, {"requestId", request.request_id}};
+    if (!result.ok()) r["error"] = result.error().code;
+    cloud_->audit.Record(std::move(r));
+  }
   return true;
 }
 

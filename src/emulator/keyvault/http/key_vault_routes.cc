@@ -1,5 +1,7 @@
 #include "emulator/keyvault/http/key_vault_routes.h"
 
+#include <chrono>
+
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 #include "emulator/crypto/encoding.h"
@@ -110,6 +112,37 @@ std::string CryptoOpName(const std::string& segment) {
 }
 }  // namespace
 
+// Key Vault's AuditEvent operation names (KeyWrap, KeyUnwrap, KeyGet, ...).
+std::string OperationName(const HttpRequest& request) {
+  auto seg = wire::PathSegments(request.path);
+  const std::string& m = request.method;
+  if (seg.empty()) return "Unknown";
+  if (EqualsIgnoreCase(seg[0], "deletedkeys")) {
+    if (seg.size() == 1) return "KeyListDeleted";
+    if (seg.size() == 3) return "KeyRecover";
+    return m == "DELETE" ? "KeyPurge" : "KeyGetDeleted";
+  }
+  if (EqualsIgnoreCase(seg[0], "rng")) return "GetRandomBytes";
+  if (!EqualsIgnoreCase(seg[0], "keys")) return "Unknown";
+  if (seg.size() == 1) return "KeyList";
+  const std::string& last = seg.back();
+  static const std::pair<const char*, const char*> kOps[] = {
+      {"wrapkey", "KeyWrap"}, {"unwrapkey", "KeyUnwrap"}, {"encrypt", "KeyEncrypt"}, {"decrypt", "KeyDecrypt"},
+      {"sign", "KeySign"}, {"verify", "KeyVerify"}, {"create", "KeyCreate"}, {"backup", "KeyBackup"},
+      {"rotate", "KeyRotate"}, {"versions", "KeyListVersions"}};
+  if (seg.size() >= 3) {
+    for (const auto& [segment, name] : kOps) {
+      if (EqualsIgnoreCase(last, segment)) return name;
+    }
+    if (EqualsIgnoreCase(last, "rotationpolicy")) return m == "GET" ? "KeyRotationPolicyGet" : "KeyRotationPolicySet";
+  }
+  if (seg.size() == 2 && EqualsIgnoreCase(seg[1], "restore")) return "KeyRestore";
+  if (m == "PUT") return "KeyImport";
+  if (m == "PATCH") return "KeyUpdate";
+  if (m == "DELETE") return "KeyDelete";
+  return "KeyGet";
+}
+
 HttpResponse RenderKvError(const Error& error) {
   json e = {{"code", error.code}, {"message", error.message}};
   if (!error.inner_code.empty()) e["innererror"] = {{"code", error.inner_code}};
@@ -159,9 +192,20 @@ HttpResponse KeyVaultRoutes::Handle(const HttpRequest& request, const std::strin
   if (v.token.tenant_id != info->tenant_id) {
     return RenderKvError(errors::InvalidIssuer(expected_issuer, v.token.issuer, challenge));
   }
-  KvCaller caller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer};
+  KvCaller caller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer, {}};
+  auto started = std::chrono::steady_clock::now();
   auto result = Dispatch(request, info->name, caller);
-  return result.ok() ? std::move(result).value() : RenderKvError(result.error());
+  HttpResponse response = result.ok() ? std::move(result).value() : RenderKvError(result.error());
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  nlohmann::json r = {{"category", "AuditEvent"}, {"operationName", OperationName(request)},
+                      {"tenantId", info->tenant_id}, {"vault", info->name}, {"requestUri", request.path},
+                      {"appId", v.token.app_id}, {"objectId", v.token.object_id}, {"callerTenantId", v.token.tenant_id},
+                      {"httpStatusCode", response.status}, {"resultType", response.status < 400 ? "Success" : "Failure"},
+                      {"durationMs", ms}, {"correlationId", v.token.uti}, {"requestId", request.request_id}};
+  if (!caller.authorized_by.empty()) r["authorizedBy"] = caller.authorized_by;
+  if (!result.ok()) r["resultSignature"] = result.error().inner_code.empty() ? result.error().code : result.error().inner_code;
+  cloud_->audit.Record(std::move(r));
+  return response;
 }
 
 StatusOr<HttpResponse> KeyVaultRoutes::Dispatch(const HttpRequest& request, const std::string& vault,

@@ -11,6 +11,8 @@
 namespace crosskey::keyvault::http {
 
 HttpResponse RenderKvError(const Error& error);
+// Key Vault's AuditEvent operation name of a data-plane request (KeyWrap, KeyUnwrap, ...).
+std::string OperationName(const HttpRequest& request);
 
 class KeyVaultRoutes {
  public:

@@ -19,6 +19,28 @@ std::string EntraTimestamp() {
 }
 }  // namespace
 
+void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
+                  const std::string& grant, const StatusOr<TokenResponse>& result) {
+  nlohmann::json r = {{"category", "SignIn"}, {"operationName", "Sign-in"}, {"tenantId", tenant_id},
+                      {"appId", ToLower(client_id)}, {"grantType", grant}, {"requestId", request.request_id}};
+  if (result.ok()) {
+    const TokenResponse& t = *result;
+    r["result"] = "success";
+    r["objectId"] = t.claims.object_id;
+    r["appId"] = t.claims.app_id;
+    r["resource"] = t.resource;
+    r["credentialType"] = t.credential_type;
+    if (!t.matched_fic.empty()) r["federatedCredential"] = t.matched_fic;
+    r["correlationId"] = t.claims.uti;
+    r["expiresOn"] = t.expires_on;
+  } else {
+    r["result"] = "failure";
+    r["errorCode"] = result.error().aadsts.empty() ? 0 : result.error().aadsts.front();
+    r["error"] = result.error().message;
+  }
+  cloud->audit.Record(std::move(r));
+}
+
 HttpResponse RenderOAuthError(const Error& error, const HttpRequest& request) {
   std::string ts = EntraTimestamp();
   nlohmann::json body = {{"error", error.code},
@@ -156,6 +178,8 @@ HttpResponse LoginRoutes::UserRealm(const HttpRequest& request, const std::strin
 HttpResponse LoginRoutes::TokenEndpoint(const HttpRequest& request, const std::string& tenant, bool v1) const {
   auto form = ParseQuery(request.body);
   auto result = cloud_->tokens.Token(tenant, form, v1);
+  RecordSignIn(cloud_, request, cloud_->tokens.ResolveTenant(tenant).value_or(tenant), form["client_id"],
+               form["grant_type"], result);
   if (!result.ok()) return RenderOAuthError(result.error(), request);
   const TokenResponse& t = *result;
   nlohmann::json body = {{"token_type", "Bearer"},
@@ -267,6 +291,8 @@ bool ManagedIdentityRoutes::Handle(const HttpRequest& request, HttpResponse* res
   if (res_id.empty()) res_id = request.Query("msi_res_id");
   auto result = cloud_->tokens.ManagedIdentityToken(request.Query("client_id"), object_id, res_id,
                                                     request.Query("resource"));
+  RecordSignIn(cloud_, request, result.ok() ? result->claims.tenant_id : "", request.Query("client_id"),
+               "managed_identity", result);
   if (!result.ok()) return fail(result.error());
   const TokenResponse& t = *result;
   nlohmann::json body = {{"access_token", t.access_token},

@@ -11,6 +11,9 @@
 namespace crosskey::token::http {
 
 HttpResponse RenderOAuthError(const Error& error, const HttpRequest& request);
+// The sign-in record of one token request (issued or refused) in the audit log.
+void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
+                  const std::string& grant, const StatusOr<TokenResponse>& result);
 
 class LoginRoutes {
  public:
