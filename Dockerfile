@@ -1,6 +1,7 @@
 # crosskey in a container. Build:  docker build -t crosskey .
 # Run:   docker run -p 8443:8443 -p 8080:8080 -v crosskey-data:/data crosskey
-# The state (CA, tenants, keys) lives in /data; get the CA with
+# /data keeps the CA, server certificate, MI secret, backup key and audit.jsonl (directory and
+# key state are in memory until durable state lands); get the CA with
 #   curl -k https://127.0.0.1:8443/_emulator/ca.pem
 
 # ---- build: the same Debian packages as scripts/install-deps, minus the test-only ones
