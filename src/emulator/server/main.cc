@@ -5,6 +5,8 @@
 #include <fstream>
 #include <iostream>
 
+#include <httplib.h>
+
 #include "emulator/server/https_server.h"
 #include "emulator/server/options.h"
 
@@ -13,13 +15,27 @@ using crosskey::server::Options;
 
 std::string PortSuffix(int port) { return port == 443 ? "" : ":" + std::to_string(port); }
 
+// Asks a running emulator on --port for its names (every live vault included); without one,
+// prints the fixed names and the --vault ones.
 int PrintHosts(const Options& o) {
+  httplib::SSLClient client("127.0.0.1", o.port);
+  client.enable_server_certificate_verification(false);  // loopback, our own listener
+  client.set_connection_timeout(1, 0);
+  std::string running;
+  if (auto res = client.Get("/_emulator/hosts"); res && res->status == 200) running = res->body;
   const std::string& d = o.domain;
-  for (const std::string& name : {"login." + d, "graph." + d, "management." + d, "vault." + d,
-                                  std::string("login.microsoftonline.com"), std::string("login.microsoftonline.us")}) {
-    std::cout << "127.0.0.1 " << name << "\n";
+  std::string text = running;
+  if (text.empty()) {
+    for (const std::string& name : {"login." + d, "graph." + d, "management." + d, "vault." + d,
+                                    std::string("login.microsoftonline.com"), std::string("login.microsoftonline.us")}) {
+      text += "127.0.0.1 " + name + "\n";
+    }
   }
-  for (const auto& v : o.vaults) std::cout << "127.0.0.1 " << v << ".vault." << d << "\n";
+  for (const auto& v : o.vaults) {
+    std::string line = "127.0.0.1 " + v + ".vault." + d + "\n";
+    if (text.find(line) == std::string::npos) text += line;
+  }
+  std::cout << text;
   return 0;
 }
 

@@ -52,6 +52,16 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
     *response = wire::Text(200, "application/x-pem-file", endpoints_->ca_pem);
   } else if (path == "/bootstrap" && m == "GET") {
     *response = wire::Json(200, Bootstrap());
+  } else if (path == "/hosts" && m == "GET") {
+    // /etc/hosts lines for every name a client may need, including each live vault.
+    const std::string& d = cloud_->config().domain;
+    std::string text;
+    for (const std::string& name : {"login." + d, "graph." + d, "management." + d, "vault." + d,
+                                    std::string("login.microsoftonline.com"), std::string("login.microsoftonline.us")}) {
+      text += "127.0.0.1 " + name + "\n";
+    }
+    for (const auto& vault : cloud_->resources.ListVaultInfos()) text += "127.0.0.1 " + ToLower(vault->name) + ".vault." + d + "\n";
+    *response = wire::Text(200, "text/plain; charset=utf-8", text);
   } else if (path == "/audit" && m == "GET") {
     AuditQuery q;
     q.category = request.Query("category");
@@ -97,6 +107,8 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
     }
     *response = wire::Json(200, {{"now", cloud_->clock.Now()}, {"offset", cloud_->clock.offset()},
                                  {"frozen", cloud_->clock.frozen()}});
+  } else if (path == "/faults" || StartsWithIgnoreCase(path, "/faults/")) {
+    *response = faults_.HandleControl(m, path.substr(std::string("/faults").size()), request.body);
   } else {
     *response = wire::Json(501, {{"error", {{"code", "NotImplemented"},
                                             {"message", "crosskey has no control endpoint " + m + " " + request.path}}}});
@@ -108,6 +120,7 @@ HttpResponse Router::HandleHttps(const HttpRequest& request) const {
   HttpResponse response;
   if (HandleControl(request, &response)) return response;
   std::string vault = kv_.VaultOf(request);
+  if (faults_.InterceptHttps(request, vault, &response)) return response;
   if (!vault.empty()) return kv_.Handle(request, vault);
   if (graph_.Handle(request, &response)) return response;
   if (arm_.Handle(request, &response)) return response;
@@ -118,6 +131,7 @@ HttpResponse Router::HandleHttps(const HttpRequest& request) const {
 
 HttpResponse Router::HandleManagedIdentity(const HttpRequest& request) const {
   HttpResponse response;
+  if (faults_.InterceptManagedIdentity(request, &response)) return response;
   if (mi_.Handle(request, &response)) return response;
   return wire::Json(404, {{"error", "not_found"}, {"error_description", "Unknown managed-identity path " + request.path}});
 }
