@@ -124,7 +124,11 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
     HttpRequest request = Convert(req);
     HttpResponse response =
         managed_identity ? router_->HandleManagedIdentity(request) : router_->HandleHttps(request);
-    Apply(response, request, res);
+    // An injected drop (fault_injector.h) ends the connection with no response at all.
+    bool dropped = IsConnectionDrop(response) &&
+                   AbortConnection(req.ssl ? SSL_get_fd(req.ssl) : -1, req.local_addr, req.local_port,
+                                   req.remote_addr, req.remote_port);
+    if (!dropped) Apply(response, request, res);
     if (log_requests_) {
       double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
       std::fprintf(stderr, "%s %s %s %d %.2fms %s\n", request.method.c_str(), request.Authority().c_str(),

@@ -10,6 +10,7 @@
 #include "emulator/common/http_types.h"
 #include "emulator/graph/http/graph_routes.h"
 #include "emulator/keyvault/http/key_vault_routes.h"
+#include "emulator/server/fault_injector.h"
 #include "emulator/token/http/login_routes.h"
 
 namespace crosskey::server {
@@ -26,7 +27,7 @@ class Router {
  public:
   Router(Cloud* cloud, const Endpoints* endpoints)
       : cloud_(cloud), endpoints_(endpoints), login_(cloud), graph_(cloud), arm_(cloud), kv_(cloud),
-        mi_(cloud, endpoints->mi_header) {}
+        mi_(cloud, endpoints->mi_header), faults_(cloud) {}
 
   HttpResponse HandleHttps(const HttpRequest& request) const;
   HttpResponse HandleManagedIdentity(const HttpRequest& request) const;
@@ -42,6 +43,7 @@ class Router {
   arm::http::ArmRoutes arm_;
   keyvault::http::KeyVaultRoutes kv_;
   token::http::ManagedIdentityRoutes mi_;
+  mutable FaultInjector faults_;  // /_emulator/faults; checked before every plane request
 };
 
 }  // namespace crosskey::server

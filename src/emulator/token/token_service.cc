@@ -147,13 +147,18 @@ StatusOr<graph::FederatedCredential> TokenService::CheckFederatedAssertion(const
     }
   }
   if (!key || !crypto::VerifyJwtRs256(*key, *jwt)) return errors::AssertionSignatureInvalid();
+  CK_RETURN_IF_ERROR(CheckAssertionLifetime(jwt->payload));
+  return MatchFederatedCredential(app, id);
+}
+
+Status TokenService::CheckAssertionLifetime(const nlohmann::json& payload) const {
   int64_t now = clock_->Now();
-  int64_t nbf = Int(jwt->payload, "nbf", 0);
-  int64_t exp = Int(jwt->payload, "exp", 0);
+  int64_t nbf = Int(payload, "nbf", 0);
+  int64_t exp = Int(payload, "exp", 0);
   if (exp == 0 || now > exp + TokenValidator::kClockSkewSeconds || now + TokenValidator::kClockSkewSeconds < nbf) {
     return errors::AssertionTimeRange(now, nbf, exp);
   }
-  return MatchFederatedCredential(app, id);
+  return Status::Ok();
 }
 
 Status TokenService::CheckCertificateAssertion(const graph::Application& app, const std::string& assertion) const {
@@ -164,14 +169,7 @@ Status TokenService::CheckCertificateAssertion(const graph::Application& app, co
   for (const auto& cred : app.keys) {
     if (x5t && *x5t == cred.thumbprint_sha1) {
       if (!crypto::VerifyJwtRs256(*cred.public_key, *jwt)) return errors::AssertionSignatureInvalid();
-      int64_t now = clock_->Now();
-      int64_t nbf = Int(jwt->payload, "nbf", 0);
-      int64_t exp = Int(jwt->payload, "exp", 0);
-      if (exp == 0 || now > exp + TokenValidator::kClockSkewSeconds ||
-          now + TokenValidator::kClockSkewSeconds < nbf) {
-        return errors::AssertionTimeRange(now, nbf, exp);
-      }
-      return Status::Ok();
+      return CheckAssertionLifetime(jwt->payload);
     }
   }
   return errors::UnknownCertificate(app.app_id);

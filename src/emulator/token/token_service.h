@@ -88,6 +88,8 @@ class TokenService {
   StatusOr<graph::FederatedCredential> CheckFederatedAssertion(const graph::Application& app,
                                                                const std::string& assertion) const;
   Status CheckCertificateAssertion(const graph::Application& app, const std::string& assertion) const;
+  // exp present and not past, nbf not ahead, both within the clock skew. Errors: 700024.
+  Status CheckAssertionLifetime(const nlohmann::json& payload) const;
   TokenResponse IssueAppToken(const std::string& tenant_id, const graph::ServicePrincipal& sp,
                               const std::string& resource, bool v2_issuer) const;
 

@@ -1,0 +1,570 @@
+#include "emulator/server/fault_injector.h"
+
+#include <dirent.h>
+#include <netdb.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+#include <tuple>
+
+#include "emulator/cloud/cloud.h"
+#include "emulator/common/http/wire.h"
+#include "emulator/common/text.h"
+#include "emulator/crypto/encoding.h"
+
+namespace crosskey::server {
+namespace {
+using nlohmann::json;
+
+constexpr const char* kPlanes[] = {"login", "graph", "arm", "keyvault", "mi"};
+constexpr const char* kFields[] = {"id",     "plane",   "tenant",    "principal", "operation",
+                                   "vault",  "key",     "status",    "body",      "headers",
+                                   "latencyMs", "drop", "times", "probability", "seed"};
+constexpr int64_t kMaxLatencyMs = 300000;  // 5 minutes: beyond every client's timeout
+// Marks the fallback answer of a drop; never sent when the drop works.
+constexpr const char* kDropHeader = "x-crosskey-fault-drop";
+
+std::string Joined(const char* const* begin, const char* const* end) {
+  std::string out;
+  for (auto it = begin; it != end; ++it) out += std::string(out.empty() ? "" : ", ") + *it;
+  return out;
+}
+
+bool IsTokenChar(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+}
+
+void AddUnique(std::vector<std::string>* list, const std::string& value) {
+  if (value.empty()) return;
+  for (const auto& v : *list) {
+    if (EqualsIgnoreCase(v, value)) return;
+  }
+  list->push_back(value);
+}
+
+// Key Vault operation and key name from the path, named like the REST operations.
+std::pair<std::string, std::string> KeyVaultOperation(const std::string& method, const std::vector<std::string>& seg) {
+  auto is = [&](size_t i, const char* s) { return seg.size() > i && EqualsIgnoreCase(seg[i], s); };
+  if (seg.empty()) return {"", ""};
+  if (is(0, "keys")) {
+    if (seg.size() == 1) return {method == "GET" ? "list" : "", ""};
+    const std::string& key = seg[1];
+    if (seg.size() == 2 && is(1, "restore")) return {"restore", ""};
+    if (seg.size() == 2) {
+      if (method == "DELETE") return {"delete", key};
+      if (method == "PUT") return {"import", key};
+      if (method == "PATCH") return {"update", key};
+      if (method == "GET") return {"get", key};
+      return {"", key};
+    }
+    static const char* kCrypto[] = {"wrapKey", "unwrapKey", "encrypt", "decrypt", "sign", "verify"};
+    for (const char* op : kCrypto) {
+      if (EqualsIgnoreCase(seg.back(), op) && (seg.size() == 3 || seg.size() == 4)) return {op, key};
+    }
+    if (seg.size() == 3) {
+      if (is(2, "create")) return {"create", key};
+      if (is(2, "backup")) return {"backup", key};
+      if (is(2, "rotate")) return {"rotate", key};
+      if (is(2, "versions")) return {"listVersions", key};
+      if (is(2, "rotationpolicy")) return {method == "PUT" ? "setRotationPolicy" : "getRotationPolicy", key};
+      if (method == "GET") return {"get", key};  // /keys/{name}/{version}
+      if (method == "PATCH") return {"update", key};
+    }
+    return {"", key};
+  }
+  if (is(0, "deletedkeys")) {
+    if (seg.size() == 1) return {"listDeleted", ""};
+    if (seg.size() == 3 && is(2, "recover")) return {"recover", seg[1]};
+    if (seg.size() == 2 && method == "DELETE") return {"purge", seg[1]};
+    return {"getDeleted", seg[1]};
+  }
+  if (is(0, "rng")) return {"getRandomBytes", ""};
+  return {"", ""};
+}
+
+// The login plane's operation: "token", "openid-configuration", "discovery", "keys", ...
+std::string LoginOperation(const std::vector<std::string>& seg) {
+  auto rest_is = [&](std::initializer_list<const char*> rest) {
+    if (seg.size() != rest.size() + 1) return false;
+    size_t i = 1;
+    for (const char* r : rest) {
+      if (!EqualsIgnoreCase(seg[i++], r)) return false;
+    }
+    return true;
+  };
+  if (rest_is({"oauth2", "v2.0", "token"}) || rest_is({"oauth2", "token"})) return "token";
+  if (rest_is({"v2.0", ".well-known", "openid-configuration"}) || rest_is({".well-known", "openid-configuration"})) {
+    return "openid-configuration";
+  }
+  if (rest_is({"discovery", "instance"})) return "discovery";
+  if (rest_is({"discovery", "v2.0", "keys"}) || rest_is({"discovery", "keys"})) return "keys";
+  if (seg.size() == 3 && EqualsIgnoreCase(seg[1], "userrealm")) return "userrealm";
+  if (rest_is({"adminconsent"}) || rest_is({"v2.0", "adminconsent"})) return "adminconsent";
+  if (rest_is({"oauth2", "v2.0", "authorize"}) || rest_is({"oauth2", "authorize"})) return "authorize";
+  return "";
+}
+
+std::string DefaultCode(int status, bool oauth) {
+  if (oauth) {
+    if (status == 401) return "invalid_client";
+    if (status == 429 || status >= 500) return "temporarily_unavailable";
+    return "invalid_request";
+  }
+  switch (status) {
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "NotFound";
+    case 409: return "Conflict";
+    case 429: return "TooManyRequests";
+    case 500: return "InternalServerError";
+    case 502: return "BadGateway";
+    case 503: return "ServiceUnavailable";
+    case 504: return "GatewayTimeout";
+    default: return "InjectedFault";
+  }
+}
+
+HttpResponse ControlError(int status, const std::string& message) {
+  std::string code = status == 404 ? "NotFound" : status == 409 ? "Conflict" : status == 405 ? "MethodNotAllowed" : "BadRequest";
+  return wire::Json(status, {{"error", {{"code", code}, {"message", message}}}});
+}
+
+std::string AddressOf(const sockaddr_storage& addr, socklen_t len, int* port) {
+  char host[NI_MAXHOST] = {0};
+  char serv[NI_MAXSERV] = {0};
+  if (getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof(host), serv, sizeof(serv),
+                  NI_NUMERICHOST | NI_NUMERICSERV) != 0) {
+    return "";
+  }
+  *port = std::atoi(serv);
+  return host;
+}
+
+// The connected socket with these addresses, or -1. Only used for a drop on plain HTTP
+// (TLS connections hand us their fd), so scanning the descriptor table is affordable.
+int FindSocket(const std::string& local_addr, int local_port, const std::string& remote_addr, int remote_port) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir) return -1;
+  int found = -1;
+  while (dirent* e = ::readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(e->d_name, &end, 10);
+    if (end == e->d_name || *end != '\0' || fd == ::dirfd(dir)) continue;
+    sockaddr_storage local{}, peer{};
+    socklen_t local_len = sizeof(local), peer_len = sizeof(peer);
+    if (::getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &local_len) != 0) continue;
+    if (::getpeername(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&peer), &peer_len) != 0) continue;
+    int lport = -1, pport = -1;
+    if (AddressOf(peer, peer_len, &pport) != remote_addr || pport != remote_port) continue;
+    std::string laddr = AddressOf(local, local_len, &lport);
+    if (lport != local_port || (!local_addr.empty() && laddr != local_addr)) continue;
+    found = static_cast<int>(fd);
+    break;
+  }
+  ::closedir(dir);
+  return found;
+}
+}  // namespace
+
+// ---------------------------------------------------------------------------------- rules
+
+bool FaultRule::Matches(const FaultTarget& t) const {
+  auto any = [](const std::string& want, const std::vector<std::string>& have) {
+    return std::any_of(have.begin(), have.end(), [&](const std::string& h) { return EqualsIgnoreCase(want, h); });
+  };
+  if (!plane.empty() && !EqualsIgnoreCase(plane, t.plane)) return false;
+  if (!tenant.empty() && !any(tenant, t.tenants)) return false;
+  if (!principal.empty() && !any(principal, t.principals)) return false;
+  if (!operation.empty() && !EqualsIgnoreCase(operation, t.operation)) return false;
+  if (!vault.empty() && !EqualsIgnoreCase(vault, t.vault)) return false;
+  if (!key.empty() && !EqualsIgnoreCase(key, t.key)) return false;
+  return true;
+}
+
+json FaultRule::ToJson() const {
+  json j = {{"id", id}};
+  for (auto [name, value] : {std::pair{"plane", &plane}, std::pair{"tenant", &tenant}, std::pair{"principal", &principal},
+                             std::pair{"operation", &operation}, std::pair{"vault", &vault}, std::pair{"key", &key}}) {
+    if (!value->empty()) j[name] = *value;
+  }
+  if (status) j["status"] = status;
+  if (body) j["body"] = *body;
+  if (!headers.empty()) {
+    json h = json::object();
+    for (const auto& [k, v] : headers) h[k] = v;
+    j["headers"] = h;
+  }
+  if (latency_ms) j["latencyMs"] = latency_ms;
+  if (drop) j["drop"] = true;
+  if (times) j["times"] = *times;
+  if (probability) j["probability"] = *probability;
+  if (seed) j["seed"] = *seed;
+  j["matched"] = matched;
+  j["fired"] = fired;
+  j["remaining"] = times ? json(std::max<int64_t>(0, *times - fired)) : json(nullptr);
+  j["expired"] = expired();
+  return j;
+}
+
+std::optional<FaultRule> FaultInjector::Parse(const json& in, std::string* error) {
+  auto fail = [&](const std::string& message) -> std::optional<FaultRule> {
+    *error = message;
+    return std::nullopt;
+  };
+  if (!in.is_object()) {
+    return fail("A fault rule must be a JSON object, e.g. {\"plane\":\"keyvault\",\"operation\":\"unwrapKey\",\"status\":503}.");
+  }
+  for (const auto& [name, value] : in.items()) {
+    if (std::none_of(std::begin(kFields), std::end(kFields), [&](const char* f) { return name == f; })) {
+      return fail("Unknown field '" + name + "'. A rule has: " + Joined(std::begin(kFields), std::end(kFields)) + ".");
+    }
+  }
+  FaultRule r;
+  auto string_field = [&](const char* name, std::string* out) {
+    if (!in.contains(name) || in[name].is_null()) return true;
+    if (!in[name].is_string() || in[name].get<std::string>().empty()) {
+      *error = std::string("'") + name + "' must be a non-empty string (omit it to match any).";
+      return false;
+    }
+    *out = in[name].get<std::string>();
+    return true;
+  };
+  for (auto [name, out] : {std::pair{"plane", &r.plane}, std::pair{"tenant", &r.tenant}, std::pair{"principal", &r.principal},
+                           std::pair{"operation", &r.operation}, std::pair{"vault", &r.vault}, std::pair{"key", &r.key}}) {
+    if (!string_field(name, out)) return std::nullopt;
+  }
+  if (in.contains("id") && !in["id"].is_null()) {
+    if (!in["id"].is_string()) return fail("'id' must be a string of letters, digits, '.', '_' or '-' (at most 64).");
+    r.id = in["id"].get<std::string>();
+    bool ok = !r.id.empty() && r.id.size() <= 64 && std::all_of(r.id.begin(), r.id.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+    });
+    if (!ok) return fail("'id' must be 1 to 64 letters, digits, '.', '_' or '-'.");
+  }
+  if (!r.plane.empty()) {
+    r.plane = ToLower(r.plane);
+    if (std::none_of(std::begin(kPlanes), std::end(kPlanes), [&](const char* p) { return r.plane == p; })) {
+      return fail("Unknown plane '" + in["plane"].get<std::string>() + "'. Use one of: " +
+                  Joined(std::begin(kPlanes), std::end(kPlanes)) + " (or omit it for every plane).");
+    }
+    if (r.plane != "keyvault" && (!r.vault.empty() || !r.key.empty())) {
+      return fail("'vault' and 'key' only match Key Vault requests: use plane 'keyvault' or drop them.");
+    }
+    if (r.plane == "mi" && !r.tenant.empty()) {
+      return fail("The managed-identity endpoint names no tenant: drop 'tenant' or use 'principal' (the client_id, "
+                  "object_id or mi_res_id asked for).");
+    }
+  }
+  if (in.contains("status") && !in["status"].is_null()) {
+    if (!in["status"].is_number_integer()) return fail("'status' must be an integer HTTP status between 400 and 599.");
+    int64_t s = in["status"].get<int64_t>();
+    if (s < 400 || s > 599) return fail("'status' " + std::to_string(s) + " is outside 400-599: a fault is an error response.");
+    r.status = static_cast<int>(s);
+  }
+  if (in.contains("body") && !in["body"].is_null()) {
+    if (!r.status) return fail("'body' needs a 'status' to answer with.");
+    r.body = in["body"];
+  }
+  if (in.contains("headers") && !in["headers"].is_null()) {
+    if (!r.status) return fail("'headers' needs a 'status' to answer with.");
+    if (!in["headers"].is_object()) return fail("'headers' must be an object of header names to string values.");
+    for (const auto& [name, value] : in["headers"].items()) {
+      if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
+        return fail("Header name '" + name + "' is not a valid HTTP header name.");
+      }
+      if (!value.is_string()) return fail("Header '" + name + "' must have a string value.");
+      std::string v = value.get<std::string>();
+      if (v.find_first_of("\r\n") != std::string::npos) return fail("Header '" + name + "' must not contain CR or LF.");
+      r.headers.emplace_back(name, v);
+    }
+  }
+  if (in.contains("latencyMs") && !in["latencyMs"].is_null()) {
+    if (!in["latencyMs"].is_number_integer()) return fail("'latencyMs' must be an integer number of milliseconds.");
+    int64_t ms = in["latencyMs"].get<int64_t>();
+    if (ms < 0 || ms > kMaxLatencyMs) return fail("'latencyMs' must be between 0 and " + std::to_string(kMaxLatencyMs) + ".");
+    r.latency_ms = ms;
+  }
+  if (in.contains("drop") && !in["drop"].is_null()) {
+    if (!in["drop"].is_boolean()) return fail("'drop' must be true or false.");
+    r.drop = in["drop"].get<bool>();
+    if (r.drop && r.status) return fail("A rule either answers a 'status' or 'drop's the connection, not both.");
+  }
+  if (!r.status && !r.drop && r.latency_ms == 0) {
+    return fail("A rule needs an action: 'status' (400-599, optional 'body' and 'headers'), 'latencyMs' (> 0) or "
+                "'drop': true.");
+  }
+  if (in.contains("times") && !in["times"].is_null()) {
+    if (!in["times"].is_number_integer() || in["times"].get<int64_t>() < 1) {
+      return fail("'times' must be an integer of at least 1 (omit it to fire on every match).");
+    }
+    r.times = in["times"].get<int64_t>();
+  }
+  if (in.contains("probability") && !in["probability"].is_null()) {
+    if (!in["probability"].is_number()) return fail("'probability' must be a number between 0 and 1.");
+    double p = in["probability"].get<double>();
+    if (!(p >= 0.0 && p <= 1.0)) return fail("'probability' must be between 0 and 1.");
+    r.probability = p;
+  }
+  if (in.contains("seed") && !in["seed"].is_null()) {
+    if (!r.probability) return fail("'seed' only makes sense with a 'probability'.");
+    const json& seed = in["seed"];
+    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
+      return fail("'seed' must be a non-negative integer.");
+    }
+    r.seed = in["seed"].get<uint64_t>();
+  }
+  r.rng.seed(r.seed ? *r.seed : std::random_device{}());
+  return r;
+}
+
+// ---------------------------------------------------------------------------------- store
+
+std::optional<json> FaultInjector::Add(const json& rule, std::string* error, int* status) {
+  if (status) *status = 400;
+  auto parsed = Parse(rule, error);
+  if (!parsed) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (parsed->id.empty()) {
+    auto taken = [&](const std::string& id) {
+      return std::any_of(rules_.begin(), rules_.end(), [&](const FaultRule& r) { return r.id == id; });
+    };
+    do {
+      parsed->id = std::to_string(next_id_++);
+    } while (taken(parsed->id));
+  } else {
+    for (const auto& r : rules_) {
+      if (r.id == parsed->id) {
+        *error = "A fault rule with id '" + parsed->id + "' exists: delete it first or pick another id.";
+        if (status) *status = 409;
+        return std::nullopt;
+      }
+    }
+  }
+  rules_.push_back(std::move(*parsed));
+  active_.fetch_add(1, std::memory_order_release);
+  return rules_.back().ToJson();
+}
+
+json FaultInjector::List() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  json items = json::array();
+  for (const auto& r : rules_) items.push_back(r.ToJson());
+  return items;
+}
+
+bool FaultInjector::Remove(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = std::find_if(rules_.begin(), rules_.end(), [&](const FaultRule& r) { return r.id == id; });
+  if (it == rules_.end()) return false;
+  if (!it->expired()) active_.fetch_sub(1, std::memory_order_release);
+  rules_.erase(it);
+  return true;
+}
+
+void FaultInjector::Clear() {
+  std::lock_guard<std::mutex> lock(mu_);
+  rules_.clear();
+  active_.store(0, std::memory_order_release);
+}
+
+std::optional<FaultDecision> FaultInjector::Decide(const FaultTarget& target) {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (auto& r : rules_) {
+    if (r.expired() || !r.Matches(target)) continue;
+    ++r.matched;
+    if (r.probability) {
+      // 53 random bits as a double in [0,1): the same on every platform, unlike
+      // std::uniform_real_distribution, so a seed gives the same pattern everywhere.
+      double u = static_cast<double>(r.rng() >> 11) * 0x1.0p-53;
+      if (!(u < *r.probability)) continue;
+    }
+    ++r.fired;
+    if (r.expired()) active_.fetch_sub(1, std::memory_order_release);
+    FaultDecision d;
+    d.rule_id = r.id;
+    d.latency_ms = r.latency_ms;
+    d.drop = r.drop;
+    if (r.status) d.response = FaultErrorResponse(r, target.plane);
+    return d;
+  }
+  return std::nullopt;
+}
+
+// ---------------------------------------------------------------------------------- requests
+
+BearerIdentity ReadBearerIdentity(const HttpRequest& request) {
+  BearerIdentity out;
+  auto token = wire::BearerToken(request);
+  if (!token) return out;
+  auto first = token->find('.');
+  auto second = first == std::string::npos ? std::string::npos : token->find('.', first + 1);
+  if (second == std::string::npos) return out;
+  auto payload = crypto::Base64UrlDecode(std::string_view(*token).substr(first + 1, second - first - 1));
+  if (!payload) return out;
+  auto claims = json::parse(*payload, nullptr, false);
+  if (claims.is_discarded() || !claims.is_object()) return out;
+  auto claim = [&](const char* name) {
+    return claims.contains(name) && claims[name].is_string() ? claims[name].get<std::string>() : std::string();
+  };
+  out.tenant = claim("tid");
+  AddUnique(&out.principals, claim("appid"));
+  AddUnique(&out.principals, claim("azp"));
+  AddUnique(&out.principals, claim("oid"));
+  return out;
+}
+
+FaultTarget FaultInjector::DescribeHttps(const HttpRequest& request, const std::string& vault) const {
+  FaultTarget t;
+  auto seg = wire::PathSegments(request.path);
+  const std::string& p = request.path;
+  // ARM collapses repeated slashes ("//subscriptions/..."), so classify without them.
+  std::string collapsed = "/" + TrimSlashes(p);
+  bool graph = StartsWithIgnoreCase(p, "/v1.0/") || EqualsIgnoreCase(p, "/v1.0") || StartsWithIgnoreCase(p, "/beta/");
+  bool arm = StartsWithIgnoreCase(collapsed, "/subscriptions") || StartsWithIgnoreCase(collapsed, "/providers") ||
+             StartsWithIgnoreCase(collapsed, "/tenants");
+  if (!vault.empty() || graph || arm) {
+    BearerIdentity who = ReadBearerIdentity(request);
+    AddUnique(&t.tenants, who.tenant);
+    t.principals = who.principals;
+    if (!vault.empty()) {
+      t.plane = "keyvault";
+      t.vault = vault;
+      std::tie(t.operation, t.key) = KeyVaultOperation(request.method, seg);
+      if (cloud_) {
+        if (auto info = cloud_->resources.FindVault(vault)) {
+          AddUnique(&t.tenants, info->tenant_id);
+          t.vault = info->name;
+        }
+      }
+    } else {
+      t.plane = graph ? "graph" : "arm";
+      t.operation = request.method;
+    }
+    return t;
+  }
+  t.plane = "login";
+  if (seg.empty()) return t;
+  AddUnique(&t.tenants, seg[0]);
+  if (cloud_) {
+    if (auto tid = cloud_->tokens.ResolveTenant(seg[0])) AddUnique(&t.tenants, *tid);
+  }
+  t.operation = LoginOperation(seg);
+  AddUnique(&t.principals, request.Query("client_id"));
+  if (request.method == "POST" && !request.body.empty()) {
+    auto form = ParseQuery(request.body);
+    auto it = form.find("client_id");
+    if (it != form.end()) AddUnique(&t.principals, it->second);
+  }
+  return t;
+}
+
+FaultTarget FaultInjector::DescribeManagedIdentity(const HttpRequest& request) const {
+  FaultTarget t;
+  t.plane = "mi";
+  std::string path = request.path;
+  while (path.size() > 1 && path.back() == '/') path.pop_back();
+  if (EqualsIgnoreCase(path, "/msi/token") || EqualsIgnoreCase(path, "/metadata/identity/oauth2/token")) {
+    t.operation = "token";
+  }
+  for (const char* name : {"client_id", "object_id", "principal_id", "mi_res_id", "msi_res_id"}) {
+    AddUnique(&t.principals, request.Query(name));
+  }
+  return t;
+}
+
+bool FaultInjector::Intercept(const FaultTarget& target, HttpResponse* response) {
+  auto decision = Decide(target);
+  if (!decision) return false;
+  if (decision->latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(decision->latency_ms));
+  if (decision->drop) {
+    // What the client gets only if the socket cannot be shut down.
+    *response = wire::Json(503, {{"error", {{"code", "ServiceUnavailable"},
+                                            {"message", "injected fault " + decision->rule_id +
+                                                            " (drop): the connection could not be dropped"}}}});
+    response->headers.emplace_back(kDropHeader, decision->rule_id);
+    return true;
+  }
+  if (!decision->response) return false;  // latency only: continue to the plane
+  *response = std::move(*decision->response);
+  return true;
+}
+
+HttpResponse FaultErrorResponse(const FaultRule& rule, const std::string& plane) {
+  std::string message = "injected fault " + rule.id;
+  HttpResponse r;
+  if (rule.body) {
+    r = wire::Json(rule.status, *rule.body);
+  } else if (plane == "login" || plane == "mi") {
+    r = wire::Json(rule.status, {{"error", DefaultCode(rule.status, true)},
+                                 {"error_description", message},
+                                 {"error_codes", json::array()}});
+  } else {
+    r = wire::Json(rule.status, {{"error", {{"code", DefaultCode(rule.status, false)}, {"message", message}}}});
+  }
+  for (const auto& [name, value] : rule.headers) {
+    if (EqualsIgnoreCase(name, "content-type")) {
+      r.content_type = value;  // httplib sets Content-Type from the content, not from headers
+    } else {
+      r.headers.emplace_back(name, value);
+    }
+  }
+  r.headers.emplace_back("x-crosskey-fault", rule.id);
+  return r;
+}
+
+// ---------------------------------------------------------------------------------- control
+
+HttpResponse FaultInjector::HandleControl(const std::string& method, const std::string& sub_path, const std::string& body) {
+  std::string id = TrimSlashes(sub_path);
+  if (id.empty()) {
+    if (method == "GET") return wire::Json(200, {{"value", List()}});
+    if (method == "DELETE") {
+      Clear();
+      return wire::Text(204, "text/plain", "");
+    }
+    if (method == "POST") {
+      auto rule = json::parse(body, nullptr, false);
+      if (rule.is_discarded()) return ControlError(400, "The body is not valid JSON: POST one fault rule as a JSON object.");
+      std::string error;
+      int status = 400;
+      auto added = Add(rule, &error, &status);
+      if (!added) return ControlError(status, error);
+      return wire::Json(201, *added);
+    }
+    return ControlError(405, "/_emulator/faults takes GET (list), POST (add a rule) or DELETE (clear).");
+  }
+  if (method == "GET") {
+    for (const auto& r : List()) {
+      if (r["id"] == id) return wire::Json(200, r);
+    }
+    return ControlError(404, "No fault rule with id '" + id + "'.");
+  }
+  if (method == "DELETE") {
+    if (Remove(id)) return wire::Text(204, "text/plain", "");
+    return ControlError(404, "No fault rule with id '" + id + "'.");
+  }
+  return ControlError(405, "/_emulator/faults/{id} takes GET or DELETE.");
+}
+
+// ---------------------------------------------------------------------------------- drops
+
+bool IsConnectionDrop(const HttpResponse& response) {
+  return std::any_of(response.headers.begin(), response.headers.end(),
+                     [](const auto& h) { return h.first == kDropHeader; });
+}
+
+bool AbortConnection(int fd, const std::string& local_addr, int local_port, const std::string& remote_addr,
+                     int remote_port) {
+  if (fd < 0) fd = FindSocket(local_addr, local_port, remote_addr, remote_port);
+  if (fd < 0) return false;
+  // Shut down, never close: the HTTP library still owns the descriptor and closes it once its
+  // write of the (unsent) response fails.
+  return ::shutdown(fd, SHUT_RDWR) == 0;
+}
+
+}  // namespace crosskey::server
