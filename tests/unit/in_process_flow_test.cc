@@ -1,0 +1,218 @@
+// The whole cross-tenant CMK flow (three phases) and its revocations, driven only through the
+// public core API (crosskey::Cloud), as a C++ user linking crosskey_core would drive it.
+#include <gtest/gtest.h>
+
+#include "emulator/cloud/cloud.h"
+#include "emulator/common/text.h"
+#include "emulator/crypto/encoding.h"
+#include "emulator/token/audience.h"
+
+namespace crosskey {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr const char* kExchange = "api://AzureADTokenExchange";
+constexpr const char* kCryptoOfficer = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
+constexpr const char* kEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+
+json RoleAssignmentBody(const std::string& role_guid, const std::string& principal, const std::string& type) {
+  return {{"properties",
+           {{"roleDefinitionId", "/providers/Microsoft.Authorization/roleDefinitions/" + std::string(role_guid)},
+            {"principalId", principal},
+            {"principalType", type}}}};
+}
+
+// A Key Vault caller as the data plane builds it from a validated token's claims.
+keyvault::KvCaller Caller(const std::string& tenant_id, const std::string& object_id,
+                            const std::string& app_id = "", const std::string& issuer = "") {
+  keyvault::KvCaller caller;
+  caller.tenant_id = tenant_id;
+  caller.object_id = object_id;
+  caller.app_id = app_id;
+  caller.issuer = issuer;
+  return caller;
+}
+
+class InProcessFlowTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(cloud_.LoadDefaultFixture().ok());
+    provider_ = cloud_.bootstrap()[0];
+    customer_ = cloud_.bootstrap()[1];
+    arm::ArmCaller provider_admin{provider_.tenant_id, provider_.admin_user_object_id, provider_.admin_username};
+    arm::ArmCaller customer_admin{customer_.tenant_id, customer_.admin_user_object_id, customer_.admin_username};
+    customer_admin_ = customer_admin;
+
+    // Phase 1 (provider): multi-tenant app, UAMI, FIC trusting the UAMI.
+    auto app = cloud_.directory.CreateApplication(provider_.tenant_id, {"saas-cmk", "AzureADMultipleOrgs", "", ""});
+    ASSERT_TRUE(app.ok());
+    app_ = *app;
+    std::string provider_group = "/subscriptions/" + provider_.subscription_id + "/resourceGroups/saas";
+    ASSERT_TRUE(cloud_.resources.Put(provider_admin, provider_group, {{"location", "westus"}}).ok());
+    uami_id_ = provider_group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/saas-workload";
+    auto uami = cloud_.resources.Put(provider_admin, uami_id_, {{"location", "westus"}});
+    ASSERT_TRUE(uami.ok()) << uami.error().message;
+    uami_principal_ = uami->body["properties"]["principalId"];
+    uami_client_ = uami->body["properties"]["clientId"];
+    graph::FederatedCredential fic;
+    fic.name = "customer-cmk";
+    fic.issuer = token::V2Issuer(provider_.tenant_id);
+    fic.subject = uami_principal_;
+    fic.audiences = {kExchange};
+    ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, fic).ok());
+
+    // Phase 2 (customer): SP for the app, group, RBAC vault with purge protection, roles, key.
+    auto sp = cloud_.directory.CreateServicePrincipal(customer_.tenant_id, app_.app_id);
+    ASSERT_TRUE(sp.ok());
+    customer_sp_ = *sp;
+    std::string customer_group = "/subscriptions/" + customer_.subscription_id + "/resourceGroups/cmk";
+    ASSERT_TRUE(cloud_.resources.Put(customer_admin, customer_group, {{"location", "westus"}}).ok());
+    vault_id_ = customer_group + "/providers/Microsoft.KeyVault/vaults/cmkvault";
+    json vault = {{"location", "westus"},
+                  {"properties",
+                   {{"tenantId", customer_.tenant_id},
+                    {"sku", {{"family", "A"}, {"name", "standard"}}},
+                    {"enableRbacAuthorization", true},
+                    {"enablePurgeProtection", true}}}};
+    ASSERT_TRUE(cloud_.resources.Put(customer_admin, vault_id_, vault).ok());
+    ASSERT_TRUE(cloud_.resources
+                    .PutRoleAssignment(customer_admin, vault_id_, NewGuid(),
+                                       RoleAssignmentBody(kCryptoOfficer, customer_.admin_user_object_id, "User"))
+                    .ok());
+    sp_assignment_ = NewGuid();
+    auto ra = cloud_.resources.PutRoleAssignment(
+        customer_admin, vault_id_, sp_assignment_,
+        RoleAssignmentBody(kEncryptionUser, customer_sp_.object_id, "ServicePrincipal"));
+    ASSERT_TRUE(ra.ok()) << ra.error().message;
+
+    keyvault::KvCaller officer = Caller(customer_.tenant_id, customer_.admin_user_object_id);
+    keyvault::CreateKeyParams rsa;
+    rsa.kty = "RSA";
+    rsa.key_size = 3072;
+    auto key = cloud_.keyvault.CreateKey("cmkvault", officer, "cmk", rsa);
+    ASSERT_TRUE(key.ok()) << key.error().message;
+    key_version_ = (*key)->version;
+  }
+
+  // Phase 3 (provider workload): MI token -> exchange at the customer tenant -> validated
+  // Key Vault token -> the caller Key Vault sees.
+  StatusOr<keyvault::KvCaller> WorkloadCaller() const {
+    CK_ASSIGN_OR_RETURN(auto mi, cloud_.tokens.ManagedIdentityToken(uami_client_, "", "", kExchange));
+    token::TokenForm form = {{"grant_type", "client_credentials"},
+                             {"client_id", app_.app_id},
+                             {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+                             {"client_assertion", mi.access_token},
+                             {"scope", "https://vault.azure.net/.default"}};
+    CK_ASSIGN_OR_RETURN(auto exchanged, cloud_.tokens.Token(customer_.tenant_id, form, false));
+    auto v = cloud_.validator.Validate(exchanged.access_token, token::Api::kKeyVault);
+    EXPECT_TRUE(v.ok()) << v.detail;
+    return Caller(v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer);
+  }
+  StatusOr<std::string> WrapUnwrap(const keyvault::KvCaller& caller) {
+    const std::string cek = crypto::RandomBytes(32);
+    CK_ASSIGN_OR_RETURN(auto wrapped,
+                        cloud_.keyvault.Crypt("cmkvault", caller, "cmk", "", "wrapKey", "RSA-OAEP-256", cek, {}));
+    CK_ASSIGN_OR_RETURN(auto unwrapped, cloud_.keyvault.Crypt("cmkvault", caller, "cmk", "", "unwrapKey",
+                                                              "RSA-OAEP-256", wrapped.output.value, {}));
+    EXPECT_EQ(unwrapped.output.value, cek);
+    EXPECT_EQ(wrapped.key->version, key_version_);
+    return unwrapped.output.value;
+  }
+  static Error ExpectRefused(const StatusOr<std::string>& r) {
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? Error{} : r.error();
+  }
+
+  Cloud cloud_{CloudConfig{}};
+  BootstrapTenant provider_, customer_;
+  arm::ArmCaller customer_admin_;
+  graph::Application app_;
+  graph::ServicePrincipal customer_sp_;
+  std::string uami_id_, uami_principal_, uami_client_, vault_id_, sp_assignment_, key_version_;
+};
+
+TEST_F(InProcessFlowTest, WorkloadWrapsAndUnwrapsWithTheCustomersKey) {
+  auto caller = WorkloadCaller();
+  ASSERT_TRUE(caller.ok()) << caller.error().message;
+  EXPECT_EQ(caller->tenant_id, customer_.tenant_id);
+  EXPECT_EQ(caller->object_id, customer_sp_.object_id);
+  EXPECT_EQ(caller->app_id, app_.app_id);
+  EXPECT_EQ(caller->issuer, token::V1Issuer(customer_.tenant_id));
+  auto r = WrapUnwrap(*caller);
+  EXPECT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST_F(InProcessFlowTest, RemovingTheRoleAssignmentRevokesAndRestoringRestores) {
+  auto caller = WorkloadCaller();
+  ASSERT_TRUE(caller.ok());
+  ASSERT_TRUE(WrapUnwrap(*caller).ok());
+
+  ASSERT_TRUE(cloud_.resources.DeleteRoleAssignment(customer_admin_, vault_id_, sp_assignment_).ok());
+  Error e = ExpectRefused(WrapUnwrap(*caller));
+  EXPECT_EQ(e.http_status, 403);
+  EXPECT_EQ(e.inner_code, "ForbiddenByRbac");
+
+  ASSERT_TRUE(cloud_.resources
+                  .PutRoleAssignment(customer_admin_, vault_id_, NewGuid(),
+                                     RoleAssignmentBody(kEncryptionUser, customer_sp_.object_id, "ServicePrincipal"))
+                  .ok());
+  EXPECT_TRUE(WrapUnwrap(*caller).ok());
+}
+
+TEST_F(InProcessFlowTest, DisablingTheKeyRevokesAndEnablingRestores) {
+  auto caller = WorkloadCaller();
+  ASSERT_TRUE(caller.ok());
+  keyvault::KvCaller officer = Caller(customer_.tenant_id, customer_.admin_user_object_id);
+  keyvault::KeyUpdate update;
+  update.enabled = false;
+  ASSERT_TRUE(cloud_.keyvault.UpdateKey("cmkvault", officer, "cmk", "", update).ok());
+  Error e = ExpectRefused(WrapUnwrap(*caller));
+  EXPECT_EQ(e.http_status, 403);
+  EXPECT_EQ(e.inner_code, "KeyDisabled");
+
+  update.enabled = true;
+  ASSERT_TRUE(cloud_.keyvault.UpdateKey("cmkvault", officer, "cmk", "", update).ok());
+  EXPECT_TRUE(WrapUnwrap(*caller).ok());
+}
+
+TEST_F(InProcessFlowTest, DeletingTheKeyRevokesAndRecoveringRestores) {
+  auto caller = WorkloadCaller();
+  ASSERT_TRUE(caller.ok());
+  keyvault::KvCaller officer = Caller(customer_.tenant_id, customer_.admin_user_object_id);
+  ASSERT_TRUE(cloud_.keyvault.DeleteKey("cmkvault", officer, "cmk").ok());
+  Error e = ExpectRefused(WrapUnwrap(*caller));
+  EXPECT_EQ(e.http_status, 404);
+  EXPECT_EQ(e.code, "KeyNotFound");
+  ASSERT_TRUE(cloud_.keyvault.RecoverDeletedKey("cmkvault", officer, "cmk").ok());
+  EXPECT_TRUE(WrapUnwrap(*caller).ok());
+}
+
+TEST_F(InProcessFlowTest, DisablingOrDeletingTheServicePrincipalStopsTheExchange) {
+  ASSERT_TRUE(cloud_.directory.SetServicePrincipalEnabled(customer_.tenant_id, customer_sp_.object_id, false).ok());
+  auto caller = WorkloadCaller();
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().aadsts, std::vector<int>{7000112});
+  ASSERT_TRUE(cloud_.directory.SetServicePrincipalEnabled(customer_.tenant_id, customer_sp_.object_id, true).ok());
+  ASSERT_TRUE(WorkloadCaller().ok());
+
+  ASSERT_TRUE(cloud_.directory.DeleteServicePrincipal(customer_.tenant_id, customer_sp_.object_id).ok());
+  caller = WorkloadCaller();
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().aadsts, std::vector<int>{700016});
+}
+
+TEST_F(InProcessFlowTest, RemovingTheFicOrTheUamiStopsTheExchange) {
+  ASSERT_TRUE(cloud_.directory.DeleteFederatedCredential(provider_.tenant_id, app_.object_id, "customer-cmk").ok());
+  auto caller = WorkloadCaller();
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().aadsts, std::vector<int>{700211});
+
+  ASSERT_TRUE(cloud_.resources.Delete(arm::ArmCaller{}, uami_id_).ok());
+  caller = WorkloadCaller();
+  ASSERT_FALSE(caller.ok());
+  EXPECT_EQ(caller.error().http_status, 400);  // the MI endpoint no longer knows the identity
+}
+
+}  // namespace
+}  // namespace crosskey
