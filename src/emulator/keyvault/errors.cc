@@ -91,6 +91,14 @@ Error PurgeProtected(const std::string& vault, const std::string& location) {
                   vault + ";location=" + location);
 }
 Error BadParameter(const std::string& message) { return Make(400, "BadParameter", message); }
+Error Throttled(int retry_after_seconds) {
+  Error e = Make(429, "Throttled",
+                 "Request was not processed because too many requests were received. Reason: A transaction limit of "
+                 "this vault has been exceeded (crosskey throttling). Retry after " +
+                     std::to_string(retry_after_seconds) + " seconds.");
+  e.headers.emplace_back("Retry-After", std::to_string(retry_after_seconds));
+  return e;
+}
 Error NotImplemented(const std::string& what) {
   return Make(501, "NotImplemented", "crosskey does not implement the Key Vault operation " + what + " yet.");
 }

@@ -27,6 +27,7 @@ Error KeyAlreadyExists(const std::string& name);                        // 409 (
 Error InvalidBackup(const std::string& detail);                         // 400
 Error PurgeProtected(const std::string& vault, const std::string& location);  // 403
 Error BadParameter(const std::string& message);                         // 400
+Error Throttled(int retry_after_seconds);                               // 429 + Retry-After
 Error NotImplemented(const std::string& what);                          // 501
 
 }  // namespace crosskey::keyvault::errors

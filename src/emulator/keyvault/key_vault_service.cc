@@ -146,6 +146,8 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::KeyGate(const arm::VaultInfo& vaul
       if (!key) return errors::KeyNotFound(name + "/" + version);
     }
   }
+  CK_RETURN_IF_ERROR(
+      throttle.Admit(vault.instance_id, VaultThrottle::Cost(key.get(), key->kty, key->material->bits(), false)));
   if (!IsCryptoOp(op)) return key;
   if (!key->attributes.enabled) return errors::KeyDisabled(op);
   int64_t now = clock_->Now();
@@ -172,6 +174,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::CreateKey(const std::string& vault
                                                         const std::string& name, const CreateKeyParams& params) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "create", "", name));
+  CK_RETURN_IF_ERROR(throttle.Admit(vault->instance_id, VaultThrottle::Cost(nullptr, params.kty, 0, true)));
   std::string base = BaseKty(params.kty);
   if (params.kty != base && params.kty != base + "-HSM") return errors::BadParameter("Invalid kty '" + params.kty + "'.");
   std::shared_ptr<const crypto::KeyMaterial> material;
@@ -252,6 +255,7 @@ StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListKeys(const std::s
                                                                     const KvCaller& caller) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "list", "", ""));
+  CK_RETURN_IF_ERROR(throttle.Admit(vault->instance_id, VaultThrottle::Cost(nullptr, "", 0, false)));
   std::shared_lock lock(mu_);
   std::vector<KeyVersionSnapshot> out;
   auto v = vaults_.find(vault->instance_id);

@@ -19,6 +19,7 @@
 #include "emulator/common/clock.h"
 #include "emulator/common/status.h"
 #include "emulator/keyvault/key_version.h"
+#include "emulator/keyvault/vault_throttle.h"
 
 namespace crosskey::keyvault {
 
@@ -124,6 +125,9 @@ class KeyVaultService {
   StatusOr<std::string> BackupKey(const std::string& vault, const KvCaller& caller, const std::string& name);
   StatusOr<KeyVersionSnapshot> RestoreKey(const std::string& vault, const KvCaller& caller, const std::string& blob);
   void set_backup_key(std::string key) { backup_key_ = std::move(key); }
+
+  // Off by default; configured through the control API.
+  mutable VaultThrottle throttle;
 
   // Recovery level string as Key Vault reports it for this vault.
   static std::string RecoveryLevel(const arm::VaultInfo& vault);

@@ -52,6 +52,20 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
     *response = wire::Text(200, "application/x-pem-file", endpoints_->ca_pem);
   } else if (path == "/bootstrap" && m == "GET") {
     *response = wire::Json(200, Bootstrap());
+  } else if (path == "/throttling" && m == "GET") {
+    *response = wire::Json(200, cloud_->keyvault.throttle.Describe());
+  } else if (path == "/throttling" && m == "POST") {
+    auto body = nlohmann::json::parse(request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || !body.contains("enabled") || !body["enabled"].is_boolean() ||
+        (body.contains("windowSeconds") && !body["windowSeconds"].is_number_integer()) ||
+        (body.contains("scale") && !body["scale"].is_number())) {
+      *response = error(400, "Body must be {\"enabled\": bool, \"windowSeconds\": int (10), \"scale\": number (1.0)}");
+      return true;
+    }
+    auto configured = cloud_->keyvault.throttle.Configure(body["enabled"], body.value("windowSeconds", 10),
+                                                          body.value("scale", 1.0));
+    *response = configured.ok() ? wire::Json(200, cloud_->keyvault.throttle.Describe())
+                                : error(400, configured.error().message);
   } else if (path == "/hosts" && m == "GET") {
     // /etc/hosts lines for every name a client may need, including each live vault.
     const std::string& d = cloud_->config().domain;
