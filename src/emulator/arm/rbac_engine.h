@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "emulator/common/clock.h"
 #include "emulator/common/status.h"
 
@@ -58,6 +60,10 @@ class RbacEngine {
 
   RbacDecision Decide(const std::string& principal_id, const std::string& action, const std::string& scope,
                       bool data_action) const;
+
+  // Assignments, and removals still propagating (rbac_state.cc).
+  nlohmann::json ExportState() const;
+  Status ImportState(const nlohmann::json& state);
 
  private:
   struct Removed {

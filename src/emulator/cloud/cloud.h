@@ -62,6 +62,14 @@ class Cloud {
   const std::vector<BootstrapTenant>& bootstrap() const { return bootstrap_; }
   void set_bootstrap(std::vector<BootstrapTenant> bootstrap) { bootstrap_ = std::move(bootstrap); }
 
+  // The whole cloud as one JSON document ({"crosskeyState": 1, ...}): directory, signing keys,
+  // ARM, RBAC, keys with their material, clock. GET /_emulator/state serves it, snapshots and
+  // the data dir store it, and --fixture accepts it back (cloud_state.cc).
+  nlohmann::json ExportState() const;
+  // Into a fresh Cloud only. Errors: InvalidState naming the unreadable part.
+  Status ImportState(const nlohmann::json& state);
+  static constexpr int kStateVersion = 1;
+
   Clock clock;
   graph::Directory directory{&clock};
   token::SigningKeyRing signing_keys;

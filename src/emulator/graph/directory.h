@@ -10,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "emulator/common/clock.h"
 #include "emulator/common/status.h"
 #include "emulator/graph/directory_objects.h"
@@ -104,6 +106,11 @@ class Directory {
   // Any principal (user or service principal) by object id in a tenant.
   bool PrincipalExists(const std::string& tenant_id, const std::string& object_id) const;
   bool IsGlobalAdmin(const std::string& tenant_id, const std::string& object_id) const;
+
+  // Whole-directory state for /_emulator/state, snapshots and persistence (directory_state.cc).
+  // Import expects an empty directory. Errors: BadRequest naming what is unreadable.
+  nlohmann::json ExportState() const;
+  Status ImportState(const nlohmann::json& state);
 
  private:
   struct TenantData {

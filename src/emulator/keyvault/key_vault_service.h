@@ -132,6 +132,11 @@ class KeyVaultService {
   // Recovery level string as Key Vault reports it for this vault.
   static std::string RecoveryLevel(const arm::VaultInfo& vault);
 
+  // Every vault's keys with their versions and private material, deleted keys, rotation
+  // policies and the backup key (key_vault_state.cc). Import expects an empty service.
+  nlohmann::json ExportState() const;
+  Status ImportState(const nlohmann::json& state);
+
  private:
   struct KeyRecord {
     std::vector<KeyVersionSnapshot> versions;  // creation order; back() is the latest

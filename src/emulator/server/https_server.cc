@@ -5,10 +5,12 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <regex>
 #include <httplib.h>
 #include <openssl/pem.h>
 
 #include "emulator/cloud/fixture_loader.h"
+#include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/tls_material.h"
@@ -85,9 +87,9 @@ std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& f
 EmulatorServer::EmulatorServer(Options options)
     : options_(std::move(options)), log_requests_(options_.log_level == "info") {}
 
-bool EmulatorServer::LoadStartupState(std::string* error) {
+bool EmulatorServer::LoadStartupState(Cloud* cloud, std::string* error) {
   if (options_.fixture.empty()) {
-    auto loaded = cloud_->LoadDefaultFixture();
+    auto loaded = cloud->LoadDefaultFixture();
     if (!loaded.ok()) *error = "default fixture: " + loaded.error().message;
     return loaded.ok();
   }
@@ -101,9 +103,118 @@ bool EmulatorServer::LoadStartupState(std::string* error) {
     *error = "--fixture " + options_.fixture + ": not valid JSON";
     return false;
   }
-  auto loaded = LoadFixture(cloud_.get(), fixture);
+  // GET /_emulator/state documents load back as fixtures.
+  auto loaded = fixture.contains("crosskeyState") ? cloud->ImportState(fixture) : LoadFixture(cloud, fixture);
   if (!loaded.ok()) *error = "--fixture " + options_.fixture + ": " + loaded.error().message;
   return loaded.ok();
+}
+
+std::shared_ptr<Cloud> EmulatorServer::NewCloud(std::string* error) {
+  CloudConfig config;
+  config.domain = ToLower(options_.domain);
+  config.https_port = endpoints_.https_port ? endpoints_.https_port : options_.port;
+  auto cloud = std::make_shared<Cloud>(config);
+  cloud->tokens.set_token_lifetime(options_.token_lifetime);
+  cloud->rbac.set_propagation_delay(options_.rbac_propagation_delay);
+  cloud->audit.set_echo_stdout(options_.log_format == "json");
+  if (!options_.data_dir.empty() && !cloud->audit.OpenFile(options_.data_dir + "/audit.jsonl")) {
+    *error = "cannot open " + options_.data_dir + "/audit.jsonl";
+    return nullptr;
+  }
+  if (backup_key_.size() == 32) cloud->keyvault.set_backup_key(backup_key_);
+  return cloud;
+}
+
+bool EmulatorServer::Persist(std::string* error) {
+  if (!store_.is_open()) return true;
+  return store_.Save([this] { return std::atomic_load(&live_)->cloud->ExportState(); }, error);
+}
+
+bool EmulatorServer::SwapTo(const nlohmann::json& state, std::string* error) {
+  auto cloud = NewCloud(error);
+  if (!cloud) return false;
+  auto imported = cloud->ImportState(state);
+  if (!imported.ok()) {
+    *error = imported.error().message;
+    return false;
+  }
+  auto live = std::make_shared<Live>();
+  live->cloud = cloud;
+  live->router = std::make_unique<Router>(cloud.get(), &endpoints_);
+  std::atomic_store(&live_, live);
+  return Persist(error);
+}
+
+bool EmulatorServer::StateControl(const HttpRequest& request, HttpResponse* response) {
+  std::string path = request.path.substr(std::string("/_emulator").size());
+  const std::string& m = request.method;
+  auto fail = [&](int status, const std::string& message) {
+    *response = wire::Json(status, {{"error", {{"code", status == 404 ? "NotFound" : "BadRequest"}, {"message", message}}}});
+    return true;
+  };
+  std::string error;
+  if (path == "/state" && m == "GET") {
+    *response = wire::Json(200, std::atomic_load(&live_)->cloud->ExportState());
+    return true;
+  }
+  if (path == "/state" && m == "POST") {
+    auto state = nlohmann::json::parse(request.body, nullptr, false);
+    if (state.is_discarded()) return fail(400, "The body must be a state document from GET /_emulator/state.");
+    if (!SwapTo(state, &error)) return fail(400, error);
+    *response = wire::Json(200, {{"loaded", true}});
+    return true;
+  }
+  if (path == "/reset" && m == "POST") {
+    if (!SwapTo(startup_state_, &error)) return fail(500, error);
+    *response = wire::Json(200, {{"reset", true}});
+    return true;
+  }
+  if (path == "/snapshots" && m == "GET") {
+    std::lock_guard lock(snapshots_mu_);
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& [name, snap] : snapshots_) items.push_back({{"name", name}, {"time", snap.first}});
+    *response = wire::Json(200, {{"value", items}});
+    return true;
+  }
+  if (path == "/snapshots" && m == "POST") {
+    auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object() || (body.contains("name") && !body["name"].is_string())) {
+      return fail(400, "The body is {\"name\": \"...\"} (optional).");
+    }
+    std::string name = body.value("name", "snapshot-" + RandomHex(4));
+    static const std::regex kName(R"(^[A-Za-z0-9._-]{1,64}$)");
+    if (!std::regex_match(name, kName)) return fail(400, "A snapshot name is 1-64 letters, digits, '.', '_' or '-'.");
+    auto live = std::atomic_load(&live_);
+    int64_t now = live->cloud->clock.Now();
+    {
+      std::lock_guard lock(snapshots_mu_);
+      snapshots_[name] = {now, live->cloud->ExportState()};
+    }
+    *response = wire::Json(201, {{"name", name}, {"time", now}});
+    return true;
+  }
+  if (StartsWithIgnoreCase(path, "/snapshots/")) {
+    auto seg = wire::PathSegments(path);
+    std::string name = seg.size() >= 2 ? seg[1] : "";
+    nlohmann::json state;
+    {
+      std::lock_guard lock(snapshots_mu_);
+      auto it = snapshots_.find(name);
+      if (it == snapshots_.end()) return fail(404, "No snapshot named '" + name + "'.");
+      if (seg.size() == 2 && m == "DELETE") {
+        snapshots_.erase(it);
+        *response = wire::Text(204, "text/plain", "");
+        return true;
+      }
+      state = it->second.second;
+    }
+    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "restore") && m == "POST") {
+      if (!SwapTo(state, &error)) return fail(500, error);
+      *response = wire::Json(200, {{"restored", name}});
+      return true;
+    }
+  }
+  return false;
 }
 
 EmulatorServer::~EmulatorServer() {
@@ -122,8 +233,17 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   auto handler = [this, managed_identity](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
     HttpRequest request = Convert(req);
+    auto live = std::atomic_load(&live_);
     HttpResponse response =
-        managed_identity ? router_->HandleManagedIdentity(request) : router_->HandleHttps(request);
+        managed_identity ? live->router->HandleManagedIdentity(request) : live->router->HandleHttps(request);
+    // Durable state: an acknowledged change is on disk before its answer leaves.
+    if (!managed_identity && store_.is_open() && response.status < 400 && live->router->IsMutation(request)) {
+      std::string error;
+      if (!Persist(&error)) {
+        response = wire::Json(503, {{"error", {{"code", "ServiceUnavailable"},
+                                               {"message", "crosskey could not persist the change: " + error}}}});
+      }
+    }
     // An injected drop (fault_injector.h) ends the connection with no response at all.
     bool dropped = IsConnectionDrop(response) &&
                    AbortConnection(req.ssl ? SSL_get_fd(req.ssl) : -1, req.local_addr, req.local_port,
@@ -160,19 +280,14 @@ bool EmulatorServer::Start(std::string* error) {
     ::mkdir(options_.data_dir.c_str(), 0700);
     ::chmod(options_.data_dir.c_str(), 0700);
   }
-  CloudConfig config;
-  config.domain = ToLower(options_.domain);
-  config.https_port = options_.port;
-  cloud_ = std::make_unique<Cloud>(config);
-  cloud_->tokens.set_token_lifetime(options_.token_lifetime);
-  cloud_->rbac.set_propagation_delay(options_.rbac_propagation_delay);
-  cloud_->audit.set_echo_stdout(options_.log_format == "json");
-  if (!options_.data_dir.empty() && !cloud_->audit.OpenFile(options_.data_dir + "/audit.jsonl")) {
-    *error = "cannot open " + options_.data_dir + "/audit.jsonl";
-    return false;
-  }
+  std::string domain = ToLower(options_.domain);
+  endpoints_.admin_token = options_.admin_token;
+  endpoints_.state_control = [this](const HttpRequest& request, HttpResponse* response) {
+    return StateControl(request, response);
+  };
+  if (!options_.data_dir.empty() && !store_.Open(options_.data_dir, error)) return false;
 
-  const std::string& d = config.domain;
+  const std::string& d = domain;
   std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", "login." + d, "graph." + d, "management." + d,
                                     "vault." + d, "*.vault." + d, "storage." + d, "*.blob." + d,
                                     "login.microsoftonline.us", "login.microsoftonline.com"};
@@ -192,7 +307,7 @@ bool EmulatorServer::Start(std::string* error) {
       options_.mi_header.empty() ? LoadOrCreateSecret(options_.data_dir, "mi-header", 18) : options_.mi_header;
   // Backups made before a restart must still restore: the sealing key lives with the data dir.
   auto backup_key = crypto::Base64UrlDecode(LoadOrCreateSecret(options_.data_dir, "backup.key", 32));
-  if (backup_key && backup_key->size() == 32) cloud_->keyvault.set_backup_key(*backup_key);
+  if (backup_key && backup_key->size() == 32) backup_key_ = *backup_key;
   endpoints_.bench_routes = options_.bench_routes;
 
   auto make_tls_server = [&]() -> std::unique_ptr<httplib::Server> {
@@ -218,15 +333,31 @@ bool EmulatorServer::Start(std::string* error) {
   };
   endpoints_.https_port = bind(https.get(), options_.port, "https");
   if (endpoints_.https_port <= 0) return false;
-  cloud_->set_https_port(endpoints_.https_port);
-  // Fixtures load once the port is known: vault URIs and ${port} placeholders carry it.
-  if (!LoadStartupState(error)) return false;
+  // Fixtures load once the port is known: vault URIs and ${port} placeholders carry it. The
+  // startup state is kept for /_emulator/reset; a data dir's stored state wins over it.
+  auto cloud = NewCloud(error);
+  if (!cloud || !LoadStartupState(cloud.get(), error)) return false;
+  startup_state_ = cloud->ExportState();
+  live_ = std::make_shared<Live>();
+  live_->cloud = cloud;
+  live_->router = std::make_unique<Router>(cloud.get(), &endpoints_);
+  if (store_.is_open()) {
+    auto stored = store_.Load(error);
+    if (!error->empty()) return false;
+    if (stored) {
+      if (!SwapTo(*stored, error)) {
+        *error = options_.data_dir + "/crosskey.db: " + *error;
+        return false;
+      }
+    } else if (!Persist(error)) {
+      return false;
+    }
+  }
 
   auto mi = std::make_unique<httplib::Server>();
   Install(mi.get(), true);
   endpoints_.mi_port = bind(mi.get(), options_.mi_port, "managed identity");
   if (endpoints_.mi_port <= 0) return false;
-  router_ = std::make_unique<Router>(cloud_.get(), &endpoints_);
 
   servers_.push_back(std::move(https));
   servers_.push_back(std::move(mi));

@@ -3,7 +3,9 @@
 // plane), the plain-HTTP managed-identity listener and optionally a second HTTPS listener on
 // 443. The only code that sees cpp-httplib.
 // Thread-safety: Start/Stop from one thread; request handling is concurrent.
+#include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,6 +13,7 @@
 #include "emulator/cloud/cloud.h"
 #include "emulator/server/options.h"
 #include "emulator/server/router.h"
+#include "emulator/server/state_store.h"
 
 namespace httplib {
 class Server;
@@ -28,18 +31,36 @@ class EmulatorServer {
   void Wait();
   int https_port() const { return endpoints_.https_port; }
   int mi_port() const { return endpoints_.mi_port; }
-  Cloud& cloud() { return *cloud_; }
+  std::shared_ptr<Cloud> cloud() const { return std::atomic_load(&live_)->cloud; }
 
  private:
   void Install(httplib::Server* server, bool managed_identity);
-  // The default fixture, or --fixture FILE. False with *error when the fixture is refused.
-  bool LoadStartupState(std::string* error);
+  // The default fixture, or --fixture FILE (a fixture or a state document), into `cloud`.
+  // False with *error when it is refused.
+  bool LoadStartupState(Cloud* cloud, std::string* error);
+  // A Cloud configured from the options (lifetimes, audit file, port, backup key).
+  std::shared_ptr<Cloud> NewCloud(std::string* error);
+  // Replaces the live cloud with one built from a state document; persists it.
+  bool SwapTo(const nlohmann::json& state, std::string* error);
+  // /_emulator/state, /reset, /snapshots.
+  bool StateControl(const HttpRequest& request, HttpResponse* response);
+  // Writes the live state to the data dir's database (after an acknowledged mutation).
+  bool Persist(std::string* error);
+
+  struct Live {
+    std::shared_ptr<Cloud> cloud;
+    std::unique_ptr<Router> router;
+  };
 
   Options options_;
   bool log_requests_ = false;
-  std::unique_ptr<Cloud> cloud_;
   Endpoints endpoints_;
-  std::unique_ptr<Router> router_;
+  std::shared_ptr<Live> live_;  // swapped atomically by reset/restore; requests hold their own
+  nlohmann::json startup_state_;
+  std::string backup_key_;
+  StateStore store_;
+  std::mutex snapshots_mu_;
+  std::map<std::string, std::pair<int64_t, nlohmann::json>> snapshots_;
   std::vector<std::unique_ptr<httplib::Server>> servers_;
   std::vector<std::thread> threads_;
 };

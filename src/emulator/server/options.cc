@@ -27,6 +27,7 @@ flags:
   --threads N                 HTTP worker threads (default 64)
   --bench-routes              also serve GET|POST /_emulator/bench/empty, a fixed body from an empty
                               handler (the HTTP ceiling of scripts/bench); off by default
+  --admin-token TOKEN         the control API (but /health and /ca.pem) needs Authorization: Bearer TOKEN
   --log-format text|json      json: also write every audit record to stdout (default text)
   --log-level warn|info       info: one request line (method, host, path, status, ms, request id) on stderr
   --vault NAME                (hosts) also print a line for this vault
@@ -101,6 +102,9 @@ std::optional<Options> ParseOptions(int argc, char** argv, std::string* error, b
       if (!number(flag, &o.rbac_propagation_delay, 0, 86400)) return std::nullopt;
     } else if (flag == "--threads") {
       if (!number(flag, &o.threads, 2, 1024)) return std::nullopt;
+    } else if (flag == "--admin-token") {
+      if (!(v = value(flag))) return std::nullopt;
+      o.admin_token = *v;
     } else if (flag == "--log-format") {
       if (!(v = value(flag))) return std::nullopt;
       if (*v != "text" && *v != "json") {

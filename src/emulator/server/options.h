@@ -18,7 +18,8 @@ struct Options {
   std::string cert_file;
   std::string key_file;
   bool listen_443 = false;
-  std::string mi_header;  // IDENTITY_HEADER secret; generated when empty
+  std::string mi_header;
+  std::string admin_token;  // required by the control API when set  // IDENTITY_HEADER secret; generated when empty
   int token_lifetime = 3599;
   int rbac_propagation_delay = 0;
   int threads = 64;

@@ -39,6 +39,17 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
   auto error = [](int status, const std::string& message) {
     return wire::Json(status, {{"error", {{"code", status == 404 ? "NotFound" : "BadRequest"}, {"message", message}}}});
   };
+  // /health and the (public) CA stay open so probes and clients can start without the token.
+  if (!endpoints_->admin_token.empty() && path != "/health" && path != "/ca.pem" &&
+      request.Header("authorization") != "Bearer " + endpoints_->admin_token) {
+    *response = wire::Json(401, {{"error", {{"code", "Unauthorized"},
+                                            {"message", "The control API needs Authorization: Bearer <--admin-token>."}}}});
+    return true;
+  }
+  if ((path == "/state" || path == "/reset" || path == "/snapshots" || StartsWithIgnoreCase(path, "/snapshots/")) &&
+      endpoints_->state_control && endpoints_->state_control(request, response)) {
+    return true;
+  }
   if (endpoints_->bench_routes && path == "/bench/empty" && (m == "GET" || m == "POST")) {
     // The HTTP ceiling for scripts/bench: same listener, TLS and conversion as every plane,
     // a fixed body shaped like an unwrapKey answer, and no plane touched.
@@ -141,6 +152,27 @@ HttpResponse Router::HandleHttps(const HttpRequest& request) const {
   if (login_.Handle(request, &response)) return response;
   return wire::Json(501, {{"error", {{"code", "NotImplemented"},
                                      {"message", "crosskey does not serve " + request.method + " " + request.path}}}});
+}
+
+bool Router::IsMutation(const HttpRequest& request) const {
+  const std::string& m = request.method;
+  if (m == "GET" || m == "HEAD" || m == "OPTIONS") return false;
+  if (StartsWithIgnoreCase(request.path, "/_emulator/")) {
+    return StartsWithIgnoreCase(request.path, "/_emulator/clock");
+  }
+  if (!kv_.VaultOf(request).empty()) {
+    if (m != "POST") return true;
+    // Crypto, backup and random bytes read state; create, import, rotate, restore and recover
+    // write it.
+    auto seg = wire::PathSegments(request.path);
+    if (seg.empty()) return false;
+    const std::string& last = seg.back();
+    return EqualsIgnoreCase(last, "create") || EqualsIgnoreCase(last, "rotate") || EqualsIgnoreCase(last, "recover") ||
+           EqualsIgnoreCase(last, "restore");
+  }
+  std::string lower = ToLower(request.path);
+  if (lower.find("/oauth2/") != std::string::npos) return false;  // tokens are not state (refresh grants aside)
+  return true;  // Graph, ARM, admin consent
 }
 
 HttpResponse Router::HandleManagedIdentity(const HttpRequest& request) const {

@@ -3,6 +3,8 @@
 // API), vault hosts (Key Vault), /v1.0 (Graph), /subscriptions|/providers|/tenants (ARM),
 // everything else to the login plane. Also serves the managed-identity port.
 // Thread-safety: stateless over the Cloud; safe for concurrent requests.
+#include <functional>
+#include <memory>
 #include <string>
 
 #include "emulator/arm/http/arm_routes.h"
@@ -21,6 +23,9 @@ struct Endpoints {
   std::string mi_header;
   std::string ca_pem;
   bool bench_routes = false;  // --bench-routes: serve /_emulator/bench/empty
+  std::string admin_token;    // --admin-token: required by every control call but /health
+  // /_emulator/state, /reset and /snapshots: served by the process, which owns the Cloud.
+  std::function<bool(const HttpRequest&, HttpResponse*)> state_control;
 };
 
 class Router {
@@ -30,6 +35,9 @@ class Router {
         mi_(cloud, endpoints->mi_header), faults_(cloud) {}
 
   HttpResponse HandleHttps(const HttpRequest& request) const;
+  // True for requests that change state (persisted before their 2xx is sent): writes on
+  // Graph, ARM and Key Vault (key crypto is not a write), admin consent, clock changes.
+  bool IsMutation(const HttpRequest& request) const;
   HttpResponse HandleManagedIdentity(const HttpRequest& request) const;
   nlohmann::json Bootstrap() const;
 

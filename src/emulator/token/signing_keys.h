@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/common/status.h"
 #include "emulator/crypto/key_material.h"
 
 namespace crosskey::token {
@@ -29,6 +30,10 @@ class SigningKeyRing {
   std::optional<SigningKey> ByKid(const std::string& kid) const;
   // {"keys":[{kty,use:"sig",kid,x5t,n,e,issuer}]} for one tenant; public members only.
   nlohmann::json Jwks(const std::string& tenant_id) const;
+
+  // Every tenant's private signing key (state snapshots only; never served).
+  nlohmann::json ExportState() const;
+  Status ImportState(const nlohmann::json& state);
 
  private:
   mutable std::shared_mutex mu_;

@@ -69,6 +69,10 @@ class TokenService {
   // Mints a token directly (used by tests and by emulated platform services).
   std::string Mint(const std::string& tenant_id, const nlohmann::json& claims) const;
 
+  // External issuers and outstanding refresh tokens (token_service_state.cc).
+  nlohmann::json ExportState() const;
+  Status ImportState(const nlohmann::json& state);
+
  private:
   struct RefreshGrant {
     std::string tenant_id;

@@ -1,0 +1,70 @@
+// Whole-cloud state document: each core exports and imports its own part.
+#include "emulator/cloud/cloud.h"
+
+namespace crosskey {
+namespace {
+using nlohmann::json;
+
+Error StateError(const std::string& what) {
+  Error e;
+  e.http_status = 400;
+  e.code = "InvalidState";
+  e.message = what;
+  return e;
+}
+}  // namespace
+
+json Cloud::ExportState() const {
+  json boot = json::array();
+  for (const auto& b : bootstrap_) {
+    boot.push_back({{"name", b.name}, {"tenantId", b.tenant_id}, {"subscriptionId", b.subscription_id},
+                    {"adminUsername", b.admin_username}, {"adminPassword", b.admin_password},
+                    {"adminUserObjectId", b.admin_user_object_id}, {"adminAppId", b.admin_app_id},
+                    {"adminAppSecret", b.admin_app_secret}, {"adminAppObjectId", b.admin_app_object_id},
+                    {"adminSpObjectId", b.admin_sp_object_id}});
+  }
+  return {{"crosskeyState", kStateVersion},
+          {"domain", config_.domain},
+          {"clock", {{"offset", clock.offset()}, {"frozen", clock.frozen()}, {"now", clock.Now()}}},
+          {"bootstrap", boot},
+          {"directory", directory.ExportState()},
+          {"signingKeys", signing_keys.ExportState()},
+          {"tokens", tokens.ExportState()},
+          {"resources", resources.ExportState()},
+          {"rbac", rbac.ExportState()},
+          {"keyvault", keyvault.ExportState()}};
+}
+
+Status Cloud::ImportState(const json& state) {
+  if (!state.is_object() || !state.contains("crosskeyState")) return StateError("not a crosskey state document");
+  if (state["crosskeyState"] != kStateVersion) {
+    return StateError("state version " + state["crosskeyState"].dump() + " is not supported (this build reads " +
+                      std::to_string(kStateVersion) + ")");
+  }
+  try {
+    const json& c = state.at("clock");
+    if (c.at("frozen").get<bool>()) {
+      clock.Set(c.at("now").get<int64_t>());
+      clock.Freeze(true);
+    } else {
+      clock.Advance(c.at("offset").get<int64_t>() - clock.offset());
+    }
+    bootstrap_.clear();
+    for (const auto& b : state.at("bootstrap")) {
+      bootstrap_.push_back({b.at("name"), b.at("tenantId"), b.at("subscriptionId"), b.at("adminUsername"),
+                            b.at("adminPassword"), b.at("adminUserObjectId"), b.at("adminAppId"), b.at("adminAppSecret"),
+                            b.at("adminAppObjectId"), b.at("adminSpObjectId")});
+    }
+  } catch (const std::exception& e) {
+    return StateError(std::string("state: unreadable clock or bootstrap: ") + e.what());
+  }
+  CK_RETURN_IF_ERROR(directory.ImportState(state.value("directory", json::object())));
+  CK_RETURN_IF_ERROR(signing_keys.ImportState(state.value("signingKeys", json::array())));
+  CK_RETURN_IF_ERROR(tokens.ImportState(state.value("tokens", json::object())));
+  CK_RETURN_IF_ERROR(resources.ImportState(state.value("resources", json::object())));
+  CK_RETURN_IF_ERROR(rbac.ImportState(state.value("rbac", json::object())));
+  CK_RETURN_IF_ERROR(keyvault.ImportState(state.value("keyvault", json::object())));
+  return Status::Ok();
+}
+
+}  // namespace crosskey

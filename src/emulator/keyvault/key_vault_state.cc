@@ -1,0 +1,93 @@
+// Key Vault state export/import: every key version with its material, for snapshots and
+// persistence. Private material leaves the process only through these documents.
+#include <mutex>
+
+#include "emulator/common/text.h"
+#include "emulator/crypto/encoding.h"
+#include "emulator/keyvault/errors.h"
+#include "emulator/keyvault/key_vault_service.h"
+
+namespace crosskey::keyvault {
+namespace {
+using nlohmann::json;
+
+json VersionJson(const KeyVersion& v) {
+  const auto& a = v.attributes;
+  return {{"vault", v.vault}, {"name", v.name}, {"version", v.version}, {"kty", v.kty}, {"keyOps", v.key_ops},
+          {"tags", v.tags}, {"jwk", v.material->PrivateJwk()},
+          {"attributes", {{"enabled", a.enabled}, {"nbf", a.not_before}, {"exp", a.expires}, {"created", a.created},
+                          {"updated", a.updated}, {"exportable", a.exportable}}}};
+}
+
+StatusOr<KeyVersionSnapshot> VersionFrom(const json& j) {
+  auto v = std::make_shared<KeyVersion>();
+  v->vault = j.at("vault");
+  v->name = j.at("name");
+  v->version = j.at("version");
+  v->kty = j.at("kty");
+  v->key_ops = j.at("keyOps").get<std::vector<std::string>>();
+  v->tags = j.at("tags");
+  const json& a = j.at("attributes");
+  v->attributes = {a.at("enabled"), a.at("nbf"), a.at("exp"), a.at("created"), a.at("updated"), a.at("exportable")};
+  std::string error;
+  v->material = crypto::KeyMaterial::FromJwk(j.at("jwk"), &error);
+  if (!v->material) return errors::BadParameter("state: unreadable key material: " + error);
+  return KeyVersionSnapshot(v);
+}
+}  // namespace
+
+json KeyVaultService::ExportState() const {
+  std::shared_lock lock(mu_);
+  json vaults = json::array();
+  for (const auto& [instance, vault] : vaults_) {
+    json keys = json::array();
+    for (const auto& [_, record] : vault.keys) {
+      json versions = json::array();
+      for (const auto& v : record.versions) versions.push_back(VersionJson(*v));
+      json k = {{"versions", versions}, {"rotationPolicy", record.rotation_policy}, {"policyUpdated", record.policy_updated}};
+      if (record.deleted) {
+        k["deleted"] = {{"date", record.deleted->deleted_date}, {"purge", record.deleted->scheduled_purge_date}};
+      }
+      keys.push_back(k);
+    }
+    vaults.push_back({{"instanceId", instance}, {"keys", keys}});
+  }
+  return {{"vaults", vaults}, {"backupKey", crypto::Base64UrlEncode(backup_key_)}};
+}
+
+Status KeyVaultService::ImportState(const json& state) {
+  try {
+    std::map<std::string, VaultKeys> loaded;
+    for (const auto& v : state.at("vaults")) {
+      VaultKeys vault;
+      for (const auto& k : v.at("keys")) {
+        KeyRecord record;
+        for (const auto& ver : k.at("versions")) {
+          CK_ASSIGN_OR_RETURN(auto snapshot, VersionFrom(ver));
+          record.versions.push_back(snapshot);
+        }
+        if (record.versions.empty()) continue;
+        record.rotation_policy = k.at("rotationPolicy");
+        record.policy_updated = k.at("policyUpdated");
+        if (k.contains("deleted")) {
+          record.deleted = DeletedKeyInfo{record.versions.back(), k["deleted"].at("date"), k["deleted"].at("purge")};
+        }
+        vault.keys[ToLower(record.versions.front()->name)] = record;
+      }
+      loaded[v.at("instanceId")] = std::move(vault);
+    }
+    auto backup = crypto::Base64UrlDecode(state.at("backupKey").get<std::string>());
+    if (!backup || backup->size() != 32) return errors::BadParameter("state: unreadable backup key");
+    {
+      std::unique_lock lock(mu_);
+      vaults_ = std::move(loaded);
+      backup_key_ = *backup;
+    }
+    next_rotation_due_.store(INT64_MIN);  // recompute on the next access
+    return Status::Ok();
+  } catch (const std::exception& e) {
+    return errors::BadParameter(std::string("state: unreadable keys: ") + e.what());
+  }
+}
+
+}  // namespace crosskey::keyvault
