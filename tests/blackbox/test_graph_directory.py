@@ -188,3 +188,19 @@ def test_graph_rejects_missing_wrong_audience_and_other_tenant_tokens(cloud):
         "Authorization": "Bearer " + cloud.token("provider", "https://graph.microsoft.com/.default"),
         "Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "Request_BadRequest"
+
+
+def test_directory_roles_tell_admins_from_plain_users(cloud):
+    cu = cloud.tenant("customer")
+    upn = f"plain{uuid.uuid4().hex[:6]}@customer.test"
+    cloud.graph("POST", "customer", "/v1.0/users", {"userPrincipalName": upn, "passwordProfile": {"password": "Pw-1234567"}})
+    roles = cloud.graph("GET", "customer", "/v1.0/directoryRoles").json()["value"]
+    assert [r["roleTemplateId"] for r in roles] == ["62e90394-69f5-4237-9190-012177145e10"]
+    members = cloud.graph("GET", "customer", f"/v1.0/directoryRoles/{roles[0]['id']}/members").json()["value"]
+    ids = {m["id"] for m in members}
+    assert cu["adminUser"]["objectId"] in ids and cu["adminApp"]["servicePrincipalObjectId"] in ids
+    assert upn not in {m.get("userPrincipalName") for m in members}
+    assert cloud.graph("GET", "customer", f"/v1.0/users/{upn}/memberOf").json()["value"] == []
+    admin_tok = user_token(cloud, "customer", cu["adminUser"]["username"], cu["adminUser"]["password"])
+    mine = cloud.graph("GET", "customer", "/v1.0/me/memberOf", token=admin_tok).json()["value"]
+    assert [r["displayName"] for r in mine] == ["Global Administrator"]

@@ -137,7 +137,45 @@ StatusOr<HttpResponse> GraphRoutes::Dispatch(const HttpRequest& request, const G
     CK_ASSIGN_OR_RETURN(auto created, dir.AddUser(tid, user));
     return wire::Json(201, UserJson(created));
   }
+  // Directory roles: enough to tell an administrator from a plain user. The one role modelled
+  // is Global Administrator, with its real role template id.
+  auto role_json = [&]() {
+    return Json{{"id", GuidFromName(tid, "directoryRole/global-admin")},
+                {"displayName", "Global Administrator"},
+                {"roleTemplateId", "62e90394-69f5-4237-9190-012177145e10"},
+                {"@odata.type", "#microsoft.graph.directoryRole"}};
+  };
+  auto member_of = [&](const std::string& object_id) {
+    Json items = Json::array();
+    if (dir.IsGlobalAdmin(tid, object_id)) items.push_back(role_json());
+    return List("directoryObjects", items);
+  };
+  if (m == "GET" && seg.size() == 2 && EqualsIgnoreCase(seg[0], "me") && EqualsIgnoreCase(seg[1], "memberOf")) {
+    if (!caller.is_user) return errors::MeRequiresDelegated();
+    return member_of(caller.object_id);
+  }
+  if (m == "GET" && !seg.empty() && EqualsIgnoreCase(seg[0], "directoryRoles")) {
+    Json role = role_json();
+    if (seg.size() == 1) return List("directoryRoles", Json::array({role}));
+    if (!EqualsIgnoreCase(seg[1], role["id"].get<std::string>())) return errors::ResourceNotFound(seg[1]);
+    if (seg.size() == 2) return wire::Json(200, role);
+    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "members")) {
+      Json items = Json::array();
+      for (const auto& u : dir.ListUsers(tid)) {
+        if (u.global_admin) items.push_back(UserJson(u));
+      }
+      for (const auto& sp : dir.ListServicePrincipals(tid)) {
+        if (sp.global_admin) items.push_back(ServicePrincipalJson(sp));
+      }
+      return List("directoryObjects", items);
+    }
+  }
   if (!seg.empty() && EqualsIgnoreCase(seg[0], "users") && m == "GET") {
+    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "memberOf")) {
+      auto user = dir.FindUser(tid, seg[1]);
+      if (!user) return errors::ResourceNotFound(seg[1]);
+      return member_of(user->object_id);
+    }
     if (seg.size() == 1) {
       Json items = Json::array();
       for (const auto& u : dir.ListUsers(tid)) items.push_back(UserJson(u));
