@@ -256,6 +256,7 @@ StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListKeys(const std::s
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "list", "", ""));
   CK_RETURN_IF_ERROR(throttle.Admit(vault->instance_id, VaultThrottle::Cost(nullptr, "", 0, false)));
+  MaybeRotate();
   std::shared_lock lock(mu_);
   std::vector<KeyVersionSnapshot> out;
   auto v = vaults_.find(vault->instance_id);
@@ -271,6 +272,7 @@ StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListVersions(const st
                                                                         const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "list", "", name));
+  MaybeRotate();
   std::shared_lock lock(mu_);
   auto v = vaults_.find(vault->instance_id);
   if (v == vaults_.end()) return errors::KeyNotFound(name);
