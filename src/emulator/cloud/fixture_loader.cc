@@ -417,7 +417,11 @@ class FixtureLoader {
 
 Status LoadFixture(Cloud* cloud, const nlohmann::json& fixture) {
   FixtureLoader loader(cloud, fixture);
-  CK_RETURN_IF_ERROR(loader.Load());
+  try {
+    CK_RETURN_IF_ERROR(loader.Load());
+  } catch (const nlohmann::json::exception& e) {
+    return FixtureError("$", std::string("a field has the wrong type: ") + e.what());
+  }
   cloud->set_bootstrap(loader.bootstrap_);
   return Status::Ok();
 }

@@ -32,6 +32,42 @@ nlohmann::json Router::Bootstrap() const {
             {"vaultResource", cloud_->VaultResource(true)}}}};
 }
 
+// Phase 3 consumers: GET /consumers[?force=true], GET|POST /consumers/settings, and the data
+// plane PUT|GET /data/{storage|cosmos|disks|sql}/{name or ARM id}[?item=NAME].
+static HttpResponse HandleConsumers(Cloud* cloud_, const HttpRequest& request, const std::string& path) {
+  auto render = [](const Error& e) {
+    return wire::Json(e.http_status, {{"error", {{"code", e.code}, {"message", e.message}}}});
+  };
+  const std::string& m = request.method;
+  auto& engine = cloud_->consumers;
+  if (path == "/consumers" && m == "GET") return wire::Json(200, engine.States(request.Query("force") == "true"));
+  if (path == "/consumers/check" && m == "POST") return wire::Json(200, engine.States(true));
+  if (path == "/consumers/settings" && m == "GET") return wire::Json(200, engine.Settings());
+  if (path == "/consumers/settings" && m == "POST") {
+    auto body = nlohmann::json::parse(request.body, nullptr, false);
+    auto updated = engine.UpdateSettings(body.is_discarded() ? nlohmann::json() : body);
+    return updated.ok() ? wire::Json(200, *updated) : render(updated.error());
+  }
+  if (StartsWithIgnoreCase(path, "/data/")) {
+    std::string rest = path.substr(6);
+    auto slash = rest.find('/');
+    if (slash != std::string::npos && slash + 1 < rest.size()) {
+      std::string kind = rest.substr(0, slash), ref = rest.substr(slash + 1);
+      std::string item = request.Query("item").empty() ? "default" : request.Query("item");
+      if (m == "PUT") {
+        auto st = engine.WriteData(kind, ref, item, request.body);
+        return st.ok() ? wire::Json(201, {{"item", item}, {"bytes", request.body.size()}}) : render(st.error());
+      }
+      if (m == "GET") {
+        auto got = engine.ReadData(kind, ref, item);
+        return got.ok() ? wire::Text(200, "application/octet-stream", *got) : render(got.error());
+      }
+    }
+  }
+  return wire::Json(501, {{"error", {{"code", "NotImplemented"},
+                                     {"message", "crosskey has no control endpoint " + m + " " + request.path}}}});
+}
+
 bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) const {
   if (!StartsWithIgnoreCase(request.path, "/_emulator/")) return false;
   std::string path = request.path.substr(std::string("/_emulator").size());
@@ -134,6 +170,8 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
                                  {"frozen", cloud_->clock.frozen()}});
   } else if (path == "/faults" || StartsWithIgnoreCase(path, "/faults/")) {
     *response = faults_.HandleControl(m, path.substr(std::string("/faults").size()), request.body);
+  } else if (StartsWithIgnoreCase(path, "/consumers") || StartsWithIgnoreCase(path, "/data/")) {
+    *response = HandleConsumers(cloud_, request, path);
   } else {
     *response = wire::Json(501, {{"error", {{"code", "NotImplemented"},
                                             {"message", "crosskey has no control endpoint " + m + " " + request.path}}}});
@@ -143,7 +181,11 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
 
 HttpResponse Router::HandleHttps(const HttpRequest& request) const {
   HttpResponse response;
-  if (HandleControl(request, &response)) return response;
+  try {
+    if (HandleControl(request, &response)) return response;
+  } catch (const nlohmann::json::exception& e) {
+    return wire::Json(400, {{"error", {{"code", "BadRequest"}, {"message", std::string("Invalid control request: ") + e.what()}}}});
+  }
   std::string vault = kv_.VaultOf(request);
   if (faults_.InterceptHttps(request, vault, &response)) return response;
   if (!vault.empty()) return kv_.Handle(request, vault);

@@ -68,7 +68,14 @@ bool ArmRoutes::Handle(const HttpRequest& request, HttpResponse* response) const
     return true;
   }
   ArmCaller caller{v.token.tenant_id, v.token.object_id, v.token.upn.empty() ? v.token.object_id : v.token.upn};
-  auto result = Dispatch(request, caller);
+  // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
+  auto result = [&]() -> StatusOr<HttpResponse> {
+    try {
+      return Dispatch(request, caller);
+    } catch (const nlohmann::json::exception& e) {
+      return errors::InvalidRequestContent(e.what());
+    }
+  }();
   *response = result.ok() ? std::move(result).value() : RenderArmError(result.error());
   if (request.method != "GET" && request.method != "HEAD") {
     // The activity log records writes, refused or not.

@@ -89,7 +89,14 @@ bool GraphRoutes::Handle(const HttpRequest& request, HttpResponse* response) con
     return true;
   }
   GraphCaller caller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.is_user()};
-  auto result = Dispatch(request, caller);
+  // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
+  auto result = [&]() -> StatusOr<HttpResponse> {
+    try {
+      return Dispatch(request, caller);
+    } catch (const nlohmann::json::exception& e) {
+      return errors::BadRequest(std::string("A property of the request has an invalid type or value: ") + e.what());
+    }
+  }();
   *response = result.ok() ? std::move(result).value() : RenderGraphError(result.error(), request);
   return true;
 }

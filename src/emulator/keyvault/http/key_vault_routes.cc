@@ -194,7 +194,14 @@ HttpResponse KeyVaultRoutes::Handle(const HttpRequest& request, const std::strin
   }
   KvCaller caller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer, {}};
   auto started = std::chrono::steady_clock::now();
-  auto result = Dispatch(request, info->name, caller);
+  // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
+  auto result = [&]() -> StatusOr<HttpResponse> {
+    try {
+      return Dispatch(request, info->name, caller);
+    } catch (const nlohmann::json::exception& e) {
+      return errors::BadParameter(std::string("A property of the request has an invalid type or value: ") + e.what());
+    }
+  }();
   HttpResponse response = result.ok() ? std::move(result).value() : RenderKvError(result.error());
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   nlohmann::json r = {{"category", "AuditEvent"}, {"operationName", OperationName(request)},
