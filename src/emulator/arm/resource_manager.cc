@@ -133,6 +133,15 @@ StatusOr<PutResult> ResourceManager::Put(const ArmCaller& caller, const std::str
   if (!pid || pid->resource_group.empty()) return errors::NotImplemented("PUT", id);
   if (!body.is_object()) return errors::InvalidRequestContent("the body must be a JSON object");
   std::string type = pid->Type();
+  if (extension_ && extension_->Serves(type)) {
+    if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
+    CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/write", pid->Canonical()));
+    {
+      std::shared_lock lock(mu_);
+      if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
+    }
+    return extension_->Put(*pid, body);
+  }
   if (type != kGroupType && type != kIdentityType && type != kIdentityFicType && type != kVaultType) {
     return errors::NotImplemented("PUT", id);
   }
@@ -343,6 +352,13 @@ StatusOr<Json> ResourceManager::Get(const ArmCaller& caller, const std::string& 
   std::string type = pid->Type();
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
   CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, ActionPrefix(type) + "/read", pid->Canonical()));
+  if (extension_ && extension_->Serves(type)) {
+    {
+      std::shared_lock lock(mu_);
+      if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
+    }
+    return extension_->Get(*pid);
+  }
   std::shared_lock lock(mu_);
   if (type != kGroupType && !resources_.count(Lower(pid->GroupId()))) {
     return errors::ResourceGroupNotFound(pid->resource_group);
@@ -399,6 +415,11 @@ Status ResourceManager::Delete(const ArmCaller& caller, const std::string& id) {
   auto pid = ParseResourceId(id);
   if (!pid || pid->resource_group.empty()) return errors::NotImplemented("DELETE", id);
   std::string type = pid->Type();
+  if (extension_ && extension_->Serves(type)) {
+    if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
+    CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/delete", pid->Canonical()));
+    return extension_->Delete(*pid);
+  }
   if (type != kGroupType && type != kIdentityType && type != kVaultType && type != kIdentityFicType) {
     return errors::NotImplemented("DELETE", id);
   }
@@ -427,6 +448,7 @@ StatusOr<std::vector<Json>> ResourceManager::List(const ArmCaller& caller, const
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
   std::string wanted = EqualsIgnoreCase(type, "resourcegroups") ? kGroupType : type;
   CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, ActionPrefix(wanted) + "/read", pid->Canonical()));
+  if (extension_ && extension_->Serves(wanted)) return extension_->List(Lower(pid->Canonical()) + "/", wanted);
   std::shared_lock lock(mu_);
   if (!pid->resource_group.empty() && !resources_.count(Lower(pid->GroupId()))) {
     return errors::ResourceGroupNotFound(pid->resource_group);

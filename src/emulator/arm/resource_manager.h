@@ -62,6 +62,20 @@ struct PutResult {
   bool created = false;
 };
 
+// Resource types served by another core (the emulated CMK consumers of phase 3, see
+// consumer/). The ResourceManager authorizes the call and checks the resource group, then hands
+// over without holding its lock (the extension calls back into tokens, Key Vault and Get).
+class ResourceExtension {
+ public:
+  virtual ~ResourceExtension() = default;
+  virtual bool Serves(const std::string& type) const = 0;
+  virtual StatusOr<PutResult> Put(const ParsedId& id, const Json& body) = 0;
+  virtual StatusOr<Json> Get(const ParsedId& id) = 0;
+  virtual Status Delete(const ParsedId& id) = 0;
+  // Resources of `type` whose lower-case id starts with `prefix_lower`.
+  virtual std::vector<Json> List(const std::string& prefix_lower, const std::string& type) = 0;
+};
+
 class ResourceManager {
  public:
   // vault_uri(name) gives the data-plane base URL ending in '/'.
@@ -112,6 +126,9 @@ class ResourceManager {
   StatusOr<std::vector<Json>> ListRoleAssignments(const ArmCaller& caller, const std::string& scope,
                                                   const std::string& principal_id, bool at_scope) const;
 
+  // Serve more resource types through `extension` (not owned; set once at composition).
+  void set_extension(ResourceExtension* extension) { extension_ = extension; }
+
   // For the Key Vault data plane: the live vault with this name (case-insensitive).
   std::shared_ptr<const VaultInfo> FindVault(const std::string& name) const;
   std::vector<std::shared_ptr<const VaultInfo>> ListVaultInfos() const;
@@ -156,6 +173,7 @@ class ResourceManager {
   std::map<std::string, Resource> resources_;          // key: lower canonical id
   std::map<std::string, std::shared_ptr<const VaultInfo>> vaults_;  // key: lower name
   std::map<std::string, DeletedVault> deleted_vaults_;              // key: lower name
+  ResourceExtension* extension_ = nullptr;
 };
 
 }  // namespace crosskey::arm

@@ -14,6 +14,7 @@
 #include "emulator/arm/resource_manager.h"
 #include "emulator/common/audit_log.h"
 #include "emulator/common/clock.h"
+#include "emulator/consumer/consumer_engine.h"
 #include "emulator/graph/directory.h"
 #include "emulator/keyvault/key_vault_service.h"
 #include "emulator/token/signing_keys.h"
@@ -79,6 +80,9 @@ class Cloud {
   arm::ResourceManager resources;
   keyvault::KeyVaultService keyvault;
   AuditLog audit{&clock};
+  // Phase 3: emulated CMK consumers (Storage, Cosmos DB, disk encryption sets, SQL), served
+  // through `resources` for their ARM types.
+  consumer::ConsumerEngine consumers;
 
  private:
   StatusOr<BootstrapTenant> AddFixtureTenant(const std::string& name, const std::string& domain);

@@ -1,0 +1,45 @@
+#pragma once
+// The errors each emulated platform service returns when it cannot use its customer-managed
+// key, one factory namespace per service (sources in errors.cc). `cause` is the error the
+// consumer met on the way (an AADSTS text or a Key Vault error), appended to the message so
+// a rehearsal shows which link broke.
+// Thread-safety: free functions.
+#include <string>
+
+#include "emulator/common/status.h"
+
+namespace crosskey::consumer::errors {
+
+// Configuration errors shared by every consumer kind (ARM 400 shape).
+Error InvalidProperty(const std::string& message);
+Error ResourceNotFound(const std::string& type_and_name, const std::string& group);
+Error DataItemNotFound(const std::string& item);
+
+namespace storage {
+// ARM PUT/PATCH refused because the key cannot be reached.
+Error KeyVaultAuthenticationFailure(const std::string& cause);
+// Data plane while the account's key is inaccessible.
+Error KeyVaultEncryptionKeyNotFound(const std::string& cause);
+Error KeyVaultAccessTokenCannotBeAcquired(const std::string& cause);
+}  // namespace storage
+
+namespace cosmos {
+Error InvalidKeyVaultKeyUri(const std::string& uri);
+Error KeyVaultAccessFailed(const std::string& cause);  // ARM PUT
+Error AccountRevoked(const std::string& cause);        // data plane (403)
+}  // namespace cosmos
+
+namespace compute {
+Error KeyVaultRegionMismatch(const std::string& vault_location, const std::string& set_location);
+Error KeyVaultAccessForbidden(const std::string& cause);  // DES PUT
+Error DiskEncryptionSetNotFound(const std::string& id);
+Error DiskInaccessible(const std::string& cause);  // data plane (409)
+}  // namespace compute
+
+namespace sql {
+Error AzureKeyVaultKeyNotAccessible(const std::string& cause);  // server PUT
+Error DatabaseInaccessible(const std::string& database, const std::string& cause);
+Error ServerNotFound(const std::string& name);
+}  // namespace sql
+
+}  // namespace crosskey::consumer::errors
