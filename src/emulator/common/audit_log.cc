@@ -24,7 +24,9 @@ void AuditLog::Record(nlohmann::json record) {
   int64_t now = clock_->Now();
   record["time"] = IsoTime(now);
   record["epoch"] = now;
-  std::string line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  // Serialize only when a sink wants the line: the in-memory log keeps the JSON value.
+  std::string line;
+  if (file_ || echo_stdout_) line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   std::lock_guard lock(mu_);
   if (records_.size() >= kMaxRecords) records_.pop_front();
   records_.push_back(std::move(record));
