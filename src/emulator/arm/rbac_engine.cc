@@ -9,12 +9,23 @@
 
 namespace crosskey::arm {
 
+namespace {
+// ASCII case folding without allocation: RBAC runs on every Key Vault call.
+inline char Fold(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+std::string_view TrimTrailingSlashes(std::string_view s) {
+  while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
+  return s;
+}
+}  // namespace
+
 bool ActionMatches(const std::string& pattern, const std::string& action) {
-  std::string p = ToLower(pattern), a = ToLower(action);
-  // Iterative glob match with '*' only.
+  const std::string& p = pattern;
+  const std::string& a = action;
+  // Iterative glob match with '*' only, case-insensitive.
   size_t pi = 0, ai = 0, star = std::string::npos, mark = 0;
   while (ai < a.size()) {
-    if (pi < p.size() && p[pi] == a[ai]) {
+    if (pi < p.size() && p[pi] != '*' && Fold(p[pi]) == Fold(a[ai])) {
       ++pi;
       ++ai;
     } else if (pi < p.size() && p[pi] == '*') {
@@ -32,11 +43,13 @@ bool ActionMatches(const std::string& pattern, const std::string& action) {
 }
 
 bool RbacEngine::ScopeCovers(const std::string& assignment_scope, const std::string& scope) {
-  std::string a = ToLower(assignment_scope), s = ToLower(scope);
-  while (a.size() > 1 && a.back() == '/') a.pop_back();
-  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  std::string_view a = TrimTrailingSlashes(assignment_scope), s = TrimTrailingSlashes(scope);
   if (a == "/" || a.empty()) return true;
-  return s == a || (s.size() > a.size() && s.compare(0, a.size(), a) == 0 && s[a.size()] == '/');
+  if (s.size() < a.size() || (s.size() > a.size() && s[a.size()] != '/')) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (Fold(a[i]) != Fold(s[i])) return false;
+  }
+  return true;
 }
 
 bool RbacEngine::Grants(const RoleAssignment& a, const std::string& action, bool data_action) const {

@@ -38,7 +38,6 @@ StatusOr<BootstrapTenant> Cloud::AddFixtureTenant(const std::string& name, const
   b.subscription_id = GuidFromName(seed, "subscription/" + name);
   CK_RETURN_IF_ERROR(directory.AddTenant({b.tenant_id, name, name == "provider" ? "Provider (SaaS)" : "Customer",
                                           domain, {}}));
-  signing_keys.EnsureTenantKey(b.tenant_id);
   graph::User admin;
   admin.object_id = GuidFromName(seed, "user/admin/" + name);
   admin.user_principal_name = "admin@" + domain;

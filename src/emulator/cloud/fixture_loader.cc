@@ -116,7 +116,6 @@ class FixtureLoader {
       }
     }
     CK_RETURN_IF_ERROR(Wrap(cloud_->directory.AddTenant(tenant), path + ".tenantId"));
-    cloud_->signing_keys.EnsureTenantKey(tid);
     names_["tenantId:" + name] = tid;
     return Status::Ok();
   }

@@ -41,7 +41,8 @@ class AuditLog {
   size_t size() const;
 
  private:
-  static constexpr size_t kMaxRecords = 100000;
+  // Each record is a JSON tree of ~2.5 KB; 20,000 keep memory bounded near 50 MB.
+  static constexpr size_t kMaxRecords = 20000;
   const Clock* clock_;
   mutable std::mutex mu_;
   std::deque<nlohmann::json> records_;

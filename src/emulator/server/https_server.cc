@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <fstream>
 #include <regex>
+#include <set>
 #include <httplib.h>
 #include <openssl/pem.h>
 
@@ -165,7 +166,17 @@ bool EmulatorServer::StateControl(const HttpRequest& request, HttpResponse* resp
     return true;
   }
   if (path == "/reset" && m == "POST") {
-    if (!SwapTo(startup_state_, &error)) return fail(500, error);
+    // Token-signing keys are made on first use; keep the ones already made for the startup
+    // tenants, so tokens clients hold stay valid across a reset as they would in Azure.
+    nlohmann::json state = startup_state_;
+    std::set<std::string> tenants;
+    for (const auto& t : state["directory"].value("tenants", nlohmann::json::array())) tenants.insert(t.value("tenantId", ""));
+    nlohmann::json keys = nlohmann::json::array();
+    for (const auto& k : std::atomic_load(&live_)->cloud->signing_keys.ExportState()) {
+      if (tenants.count(k.value("tenantId", ""))) keys.push_back(k);
+    }
+    state["signingKeys"] = keys;
+    if (!SwapTo(state, &error)) return fail(500, error);
     *response = wire::Json(200, {{"reset", true}});
     return true;
   }

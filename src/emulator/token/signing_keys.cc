@@ -16,6 +16,7 @@ SigningKey SigningKeyRing::EnsureTenantKey(const std::string& tenant_id,
     auto it = by_tenant_.find(tid);
     if (it != by_tenant_.end() && !key) return it->second;
   }
+  bool installing = key != nullptr;
   if (!key) key = crypto::KeyMaterial::GenerateRsa(2048);  // outside the lock: keygen is slow
   SigningKey sk;
   sk.tenant_id = tid;
@@ -24,6 +25,9 @@ SigningKey SigningKeyRing::EnsureTenantKey(const std::string& tenant_id,
   std::unique_lock lock(mu_);
   auto it = by_tenant_.find(tid);
   if (it != by_tenant_.end()) {
+    // Another thread generated this tenant's key while we did: keep the first, or tokens it
+    // already signed would stop verifying.
+    if (!installing) return it->second;
     by_kid_.erase(it->second.kid);
   }
   by_tenant_[tid] = sk;

@@ -23,7 +23,8 @@ struct SigningKey {
 
 class SigningKeyRing {
  public:
-  // Creates the tenant's key on first use (or installs `key` when given, e.g. from state).
+  // Creates the tenant's key on first use (tokens, JWKS), so start-up pays for no key
+  // generation; or installs `key` when given (state import).
   SigningKey EnsureTenantKey(const std::string& tenant_id,
                              std::shared_ptr<const crypto::KeyMaterial> key = nullptr);
   std::optional<SigningKey> ForTenant(const std::string& tenant_id) const;

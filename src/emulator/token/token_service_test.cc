@@ -339,7 +339,7 @@ TEST_F(TokenServiceTest, AssertionSignedByAnotherTenantsKeyIs700027) {
   ExpectAadsts(Exchange(cloud_.tokens.Mint(customer_.tenant_id, UamiClaims())), 401, "invalid_client", 700027);
   // Same with a key the ring has never seen.
   auto stranger = crypto::KeyMaterial::GenerateRsa(2048);
-  auto provider_kid = cloud_.signing_keys.ForTenant(provider_.tenant_id)->kid;
+  auto provider_kid = cloud_.signing_keys.EnsureTenantKey(provider_.tenant_id).kid;  // keys are made on first use
   ExpectAadsts(Exchange(crypto::SignJwtRs256(*stranger, provider_kid, UamiClaims())), 401, "invalid_client", 700027);
 }
 

@@ -78,6 +78,7 @@ bool LoginRoutes::Handle(const HttpRequest& request, HttpResponse* response) con
     if (!tid) {
       *response = RenderOAuthError(errors::TenantNotFound(tenant), request);
     } else {
+      cloud_->signing_keys.EnsureTenantKey(*tid);  // keys are made on first use
       *response = wire::Json(200, cloud_->signing_keys.Jwks(*tid));
     }
   } else if (request.method == "GET" && seg.size() == 3 && EqualsIgnoreCase(seg[1], "userrealm")) {
