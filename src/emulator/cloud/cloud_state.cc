@@ -32,7 +32,8 @@ json Cloud::ExportState() const {
           {"tokens", tokens.ExportState()},
           {"resources", resources.ExportState()},
           {"rbac", rbac.ExportState()},
-          {"keyvault", keyvault.ExportState()}};
+          {"keyvault", keyvault.ExportState()},
+          {"consumers", consumers.ExportState()}};
 }
 
 Status Cloud::ImportState(const json& state) {
@@ -64,6 +65,9 @@ Status Cloud::ImportState(const json& state) {
   CK_RETURN_IF_ERROR(resources.ImportState(state.value("resources", json::object())));
   CK_RETURN_IF_ERROR(rbac.ImportState(state.value("rbac", json::object())));
   CK_RETURN_IF_ERROR(keyvault.ImportState(state.value("keyvault", json::object())));
+  // Last: the consumers unwrap their DEKs through the imported tokens, RBAC and Key Vault.
+  // Absent (older documents): no consumers.
+  CK_RETURN_IF_ERROR(consumers.ImportState(state.value("consumers", json::object())));
   return Status::Ok();
 }
 

@@ -184,7 +184,13 @@ Status ConsumerEngine::CheckLocked(Record& r, int64_t now) {
   if (key->attributes.expires != 0 && now >= key->attributes.expires) return keyvault::errors::KeyExpired("get");
   CK_ASSIGN_OR_RETURN(auto unwrapped, keyvault_->Crypt(r.key.vault, caller, r.key.name, r.key_version, "unwrapKey",
                                                        kWrapAlg, r.wrapped_dek, {}));
-  if (unwrapped.output.value != r.dek) return keyvault::errors::BadParameter("unwrapped DEK does not match");
+  // A consumer restored while its key was out of reach holds no DEK yet: the first successful
+  // unwrap gives it back.
+  if (r.dek.empty()) {
+    r.dek = unwrapped.output.value;
+  } else if (unwrapped.output.value != r.dek) {
+    return keyvault::errors::BadParameter("unwrapped DEK does not match");
+  }
   const auto& s = SettingsFor(r.kind);
   if (r.key.version.empty() && key->version != r.key_version && now >= r.last_version_check + s.version_interval) {
     CK_ASSIGN_OR_RETURN(auto rewrapped, keyvault_->Crypt(r.key.vault, caller, r.key.name, key->version, "wrapKey",

@@ -78,6 +78,13 @@ class ConsumerEngine : public arm::ResourceExtension {
   // Errors: InvalidProperty.
   StatusOr<Json> UpdateSettings(const Json& body);
 
+  // State document part (consumer_state.cc): records, data ciphertexts, wrapped DEKs, health and
+  // settings; cached tokens are dropped. A customer-key DEK is never exported: ImportState
+  // (called after the Key Vault, token and RBAC cores are imported) unwraps it again through the
+  // platform path. Errors: InvalidState.
+  Json ExportState() const;
+  Status ImportState(const Json& state);
+
  private:
   struct Blob {
     std::string iv, tag, value;

@@ -200,7 +200,8 @@ bool Router::IsMutation(const HttpRequest& request) const {
   const std::string& m = request.method;
   if (m == "GET" || m == "HEAD" || m == "OPTIONS") return false;
   if (StartsWithIgnoreCase(request.path, "/_emulator/")) {
-    return StartsWithIgnoreCase(request.path, "/_emulator/clock");
+    return StartsWithIgnoreCase(request.path, "/_emulator/clock") || StartsWithIgnoreCase(request.path, "/_emulator/data/") ||
+           StartsWithIgnoreCase(request.path, "/_emulator/consumers/settings");
   }
   if (!kv_.VaultOf(request).empty()) {
     if (m != "POST") return true;
