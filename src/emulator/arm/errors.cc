@@ -1,27 +1,18 @@
 #include "emulator/arm/errors.h"
 
 namespace crosskey::arm::errors {
-namespace {
-Error Make(int status, std::string code, std::string message) {
-  Error e;
-  e.http_status = status;
-  e.code = std::move(code);
-  e.message = std::move(message);
-  return e;
-}
-}  // namespace
 
 Error AuthenticationMissing() {
-  return Make(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
+  return MakeError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing.");
 }
 Error InvalidAuthenticationToken(const std::string& detail) {
-  return Make(401, "InvalidAuthenticationToken", "The access token is invalid. " + detail);
+  return MakeError(401, "InvalidAuthenticationToken", "The access token is invalid. " + detail);
 }
 Error ExpiredAuthenticationToken() {
-  return Make(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
+  return MakeError(401, "ExpiredAuthenticationToken", "The access token expiry UTC time is earlier than current UTC time.");
 }
 Error WrongTokenTenant(const std::string& token_tenant, const std::string& subscription_tenant) {
-  return Make(401, "InvalidAuthenticationTokenTenant",
+  return MakeError(401, "InvalidAuthenticationTokenTenant",
               "The access token is from the wrong issuer 'https://sts.windows.net/" + token_tenant +
                   "/'. It must match the tenant 'https://sts.windows.net/" + subscription_tenant +
                   "/' associated with this subscription. Please use the authority (URL) "
@@ -30,20 +21,20 @@ Error WrongTokenTenant(const std::string& token_tenant, const std::string& subsc
 }
 Error AuthorizationFailed(const std::string& caller, const std::string& object_id, const std::string& action,
                           const std::string& scope) {
-  return Make(403, "AuthorizationFailed",
+  return MakeError(403, "AuthorizationFailed",
               "The client '" + caller + "' with object id '" + object_id +
                   "' does not have authorization to perform action '" +
                   action + "' over scope '" + scope +
                   "' or the scope is invalid. If access was recently granted, please refresh your credentials.");
 }
 Error SubscriptionNotFound(const std::string& subscription) {
-  return Make(404, "SubscriptionNotFound", "The subscription '" + subscription + "' could not be found.");
+  return MakeError(404, "SubscriptionNotFound", "The subscription '" + subscription + "' could not be found.");
 }
 Error ResourceGroupNotFound(const std::string& group) {
-  return Make(404, "ResourceGroupNotFound", "Resource group '" + group + "' could not be found.");
+  return MakeError(404, "ResourceGroupNotFound", "Resource group '" + group + "' could not be found.");
 }
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group) {
-  return Make(404, "ResourceNotFound",
+  return MakeError(404, "ResourceNotFound",
               "The Resource '" + type_and_name + "' under resource group '" + group +
                   "' was not found. For more details please go to https://aka.ms/ARMResourceNotFoundFix");
 }
@@ -52,26 +43,26 @@ Error PrincipalNotFound(const std::string& principal, const std::string& tenant)
   for (char c : principal) {
     if (c != '-') compact += c;
   }
-  return Make(400, "PrincipalNotFound",
+  return MakeError(400, "PrincipalNotFound",
               "Principal " + compact + " does not exist in the directory " + tenant +
                   ". Check that you have the correct principal ID. If you are creating this principal and then "
                   "immediately assigning a role, this error might be related to a replication delay. In this case, "
                   "set the role assignment principalType property to a value, such as ServicePrincipal, User, or "
                   "Group.  See https://aka.ms/docs-principaltype");
 }
-Error RoleAssignmentExists() { return Make(409, "RoleAssignmentExists", "The role assignment already exists."); }
+Error RoleAssignmentExists() { return MakeError(409, "RoleAssignmentExists", "The role assignment already exists."); }
 Error RoleAssignmentNotFound(const std::string& id) {
-  return Make(404, "RoleAssignmentNotFound", "The role assignment '" + id + "' is not found.");
+  return MakeError(404, "RoleAssignmentNotFound", "The role assignment '" + id + "' is not found.");
 }
 Error RoleDefinitionDoesNotExist(const std::string& id) {
-  return Make(404, "RoleDefinitionDoesNotExist", "The specified role definition with ID '" + id + "' does not exist.");
+  return MakeError(404, "RoleDefinitionDoesNotExist", "The specified role definition with ID '" + id + "' does not exist.");
 }
 Error InvalidRoleAssignmentId(const std::string& name) {
-  return Make(400, "InvalidRoleAssignmentId",
+  return MakeError(400, "InvalidRoleAssignmentId",
               "The role assignment ID '" + name + "' is not valid. The role assignment ID must be a GUID.");
 }
 Error VaultAlreadyExists(const std::string& name) {
-  return Make(409, "VaultAlreadyExists",
+  return MakeError(409, "VaultAlreadyExists",
               "The vault name '" + name +
                   "' is already in use. Vault names are globally unique so it is possible that the name is already "
                   "taken. If you are sure that the vault name was not taken then it is possible that a vault with "
@@ -79,30 +70,30 @@ Error VaultAlreadyExists(const std::string& name) {
                   "the vault is in a recoverable state then the vault will need to be explicitly purged.");
 }
 Error VaultDeletedExists() {
-  return Make(409, "ConflictError",
+  return MakeError(409, "ConflictError",
               "A vault with the same name already exists in deleted state. You need to either recover or purge "
               "existing key vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 for more "
               "information on soft delete.");
 }
 Error PurgeProtectionIrreversible() {
-  return Make(400, "BadRequest",
+  return MakeError(400, "BadRequest",
               "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge protection for a "
               "vault is an irreversible action.");
 }
 Error InvalidRequestContent(const std::string& detail) {
-  return Make(400, "InvalidRequestContent",
+  return MakeError(400, "InvalidRequestContent",
               "The request content was invalid and could not be deserialized: '" + detail + "'.");
 }
 Error InvalidResourceName(const std::string& name, const std::string& pattern) {
-  return Make(400, "InvalidResourceName",
+  return MakeError(400, "InvalidResourceName",
               "The resource name '" + name + "' is invalid. It must follow the following pattern: '" + pattern + "'");
 }
 Error MissingProperty(const std::string& property) {
-  return Make(400, "InvalidRequestContent", "The request content is missing the required property '" + property + "'.");
+  return MakeError(400, "InvalidRequestContent", "The request content is missing the required property '" + property + "'.");
 }
-Error BadRequest(const std::string& message) { return Make(400, "BadRequest", message); }
+Error BadRequest(const std::string& message) { return MakeError(400, "BadRequest", message); }
 Error NotImplemented(const std::string& method, const std::string& path) {
-  return Make(501, "NotImplemented",
+  return MakeError(501, "NotImplemented",
               "crosskey does not implement " + method + " " + path + " (outside the emulated ARM surface).");
 }
 

@@ -21,6 +21,16 @@ struct Error {
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
 };
 
+// The one constructor every plane's error factories use.
+inline Error MakeError(int http_status, std::string code, std::string message, std::string inner_code = "") {
+  Error e;
+  e.http_status = http_status;
+  e.code = std::move(code);
+  e.message = std::move(message);
+  e.inner_code = std::move(inner_code);
+  return e;
+}
+
 // Either a value or an Error. Thread-safety: a value type.
 template <typename T>
 class StatusOr {

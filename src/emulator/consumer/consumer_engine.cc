@@ -406,14 +406,22 @@ Json BaseBody(const Json& body, const std::string& location_fallback) {
 }
 }  // namespace
 
-StatusOr<arm::PutResult> ConsumerEngine::PutStorage(const arm::ParsedId& id, const Json& body, Record* existing) {
+// The identity of a consumer record: an update keeps the stored id (and location when the body
+// omits it); a create takes the canonical id of the request.
+ConsumerEngine::Record ConsumerEngine::NewRecord(Kind kind, const char* type, const arm::ParsedId& id, const Json& body,
+                                                 const Record* existing) {
   Record c;
-  c.kind = Kind::kStorage;
+  c.kind = kind;
   c.id = existing ? existing->id : id.Canonical();
-  c.type = kStorageType;
+  c.type = type;
   c.name = id.Name();
   c.group = id.resource_group;
   c.body = BaseBody(body, existing ? existing->body.value("location", "") : "");
+  return c;
+}
+
+StatusOr<arm::PutResult> ConsumerEngine::PutStorage(const arm::ParsedId& id, const Json& body, Record* existing) {
+  Record c = NewRecord(Kind::kStorage, kStorageType, id, body, existing);
   const Json& enc = Obj(Obj(body, "properties"), "encryption");
   std::string source = Str(enc, "keySource");
   if (source.empty()) source = "Microsoft.Storage";
@@ -438,13 +446,7 @@ StatusOr<arm::PutResult> ConsumerEngine::PutStorage(const arm::ParsedId& id, con
 }
 
 StatusOr<arm::PutResult> ConsumerEngine::PutCosmos(const arm::ParsedId& id, const Json& body, Record* existing) {
-  Record c;
-  c.kind = Kind::kCosmos;
-  c.id = existing ? existing->id : id.Canonical();
-  c.type = kCosmosType;
-  c.name = id.Name();
-  c.group = id.resource_group;
-  c.body = BaseBody(body, existing ? existing->body.value("location", "") : "");
+  Record c = NewRecord(Kind::kCosmos, kCosmosType, id, body, existing);
   const Json& p = Obj(body, "properties");
   std::string uri = Str(p, "keyVaultKeyUri");
   if (!uri.empty()) {
@@ -474,13 +476,7 @@ StatusOr<arm::PutResult> ConsumerEngine::PutCosmos(const arm::ParsedId& id, cons
 }
 
 StatusOr<arm::PutResult> ConsumerEngine::PutDes(const arm::ParsedId& id, const Json& body, Record* existing) {
-  Record c;
-  c.kind = Kind::kDiskEncryptionSet;
-  c.id = existing ? existing->id : id.Canonical();
-  c.type = kDesType;
-  c.name = id.Name();
-  c.group = id.resource_group;
-  c.body = BaseBody(body, existing ? existing->body.value("location", "") : "");
+  Record c = NewRecord(Kind::kDiskEncryptionSet, kDesType, id, body, existing);
   const Json& p = Obj(body, "properties");
   std::string url = Str(Obj(p, "activeKey"), "keyUrl");
   auto key = ParseKeyUrl(url);
@@ -507,13 +503,7 @@ StatusOr<arm::PutResult> ConsumerEngine::PutDes(const arm::ParsedId& id, const J
 }
 
 StatusOr<arm::PutResult> ConsumerEngine::PutDisk(const arm::ParsedId& id, const Json& body, Record* existing) {
-  Record c;
-  c.kind = Kind::kDisk;
-  c.id = existing ? existing->id : id.Canonical();
-  c.type = kDiskType;
-  c.name = id.Name();
-  c.group = id.resource_group;
-  c.body = BaseBody(body, existing ? existing->body.value("location", "") : "");
+  Record c = NewRecord(Kind::kDisk, kDiskType, id, body, existing);
   std::string des = Str(Obj(Obj(body, "properties"), "encryption"), "diskEncryptionSetId");
   Record* set = FindLocked(ToLower(des));
   if (des.empty() || !set || set->kind != Kind::kDiskEncryptionSet) return errors::compute::DiskEncryptionSetNotFound(des);
@@ -531,13 +521,7 @@ StatusOr<arm::PutResult> ConsumerEngine::PutDisk(const arm::ParsedId& id, const 
 }
 
 StatusOr<arm::PutResult> ConsumerEngine::PutSqlServer(const arm::ParsedId& id, const Json& body, Record* existing) {
-  Record c;
-  c.kind = Kind::kSqlServer;
-  c.id = existing ? existing->id : id.Canonical();
-  c.type = kSqlType;
-  c.name = id.Name();
-  c.group = id.resource_group;
-  c.body = BaseBody(body, existing ? existing->body.value("location", "") : "");
+  Record c = NewRecord(Kind::kSqlServer, kSqlType, id, body, existing);
   c.body["properties"].erase("administratorLoginPassword");
   const Json& p = Obj(body, "properties");
   std::string key_id = Str(p, "keyId");
@@ -579,13 +563,8 @@ StatusOr<arm::PutResult> ConsumerEngine::PutSqlChild(const arm::ParsedId& id, co
     if (!committed.ok()) return committed.error();
     server = FindLocked(server_key);
   }
-  Record c;
-  c.kind = kind;
-  c.id = existing ? existing->id : id.Canonical();
-  c.type = kind == Kind::kSqlDatabase ? kSqlDbType : kSqlProtectorType;
-  c.name = id.Name();
-  c.group = id.resource_group;
-  c.body = BaseBody(body, server->body.value("location", ""));
+  Record c = NewRecord(kind, kind == Kind::kSqlDatabase ? kSqlDbType : kSqlProtectorType, id, body, existing);
+  c.body = BaseBody(body, server->body.value("location", ""));  // children take the server's region
   if (kind == Kind::kSqlProtector) c.body.erase("location");
   c.parent = ToLower(server->id);
   c.created = existing ? existing->created : clock_->Now();

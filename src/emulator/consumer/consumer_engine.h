@@ -130,6 +130,8 @@ class ConsumerEngine : public arm::ResourceExtension {
   Json RenderLocked(Record& r);
   std::string KeyUrl(const KeyRef& key, const std::string& version) const;
 
+  static Record NewRecord(Kind kind, const char* type, const arm::ParsedId& id, const Json& body,
+                          const Record* existing);
   StatusOr<arm::PutResult> PutStorage(const arm::ParsedId& id, const Json& body, Record* existing);
   StatusOr<arm::PutResult> PutCosmos(const arm::ParsedId& id, const Json& body, Record* existing);
   StatusOr<arm::PutResult> PutDes(const arm::ParsedId& id, const Json& body, Record* existing);

@@ -2,23 +2,16 @@
 
 namespace crosskey::consumer::errors {
 namespace {
-Error Make(int status, std::string code, std::string message) {
-  Error e;
-  e.http_status = status;
-  e.code = std::move(code);
-  e.message = std::move(message);
-  return e;
-}
 std::string Because(const std::string& cause) { return cause.empty() ? "" : " Cause: " + cause; }
 }  // namespace
 
-Error InvalidProperty(const std::string& message) { return Make(400, "InvalidRequestContent", message); }
+Error InvalidProperty(const std::string& message) { return MakeError(400, "InvalidRequestContent", message); }
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group) {
-  return Make(404, "ResourceNotFound",
+  return MakeError(404, "ResourceNotFound",
               "The Resource '" + type_and_name + "' under resource group '" + group + "' was not found.");
 }
 Error DataItemNotFound(const std::string& item) {
-  return Make(404, "BlobNotFound", "The specified item '" + item + "' does not exist.");
+  return MakeError(404, "BlobNotFound", "The specified item '" + item + "' does not exist.");
 }
 
 namespace storage {
@@ -26,7 +19,7 @@ namespace storage {
 // reported by Storage RP answers quoted in azure-cli/terraform issue threads (not in an
 // official table): code KeyVaultAuthenticationFailure, aka.ms/storagekeyvaultaccesspolicy.
 Error KeyVaultAuthenticationFailure(const std::string& cause) {
-  return Make(400, "KeyVaultAuthenticationFailure",
+  return MakeError(400, "KeyVaultAuthenticationFailure",
               "The operation failed because of authentication issue on the keyvault. For more information, see - "
               "https://aka.ms/storagekeyvaultaccesspolicy." + Because(cause));
 }
@@ -36,11 +29,11 @@ Error KeyVaultAuthenticationFailure(const std::string& cause) {
 // KeyVaultAccessTokenCannotBeAcquired 403 "The access token cannot be acquired from the key vault.
 // Verify that the key vault exists."
 Error KeyVaultEncryptionKeyNotFound(const std::string& cause) {
-  return Make(403, "KeyVaultEncryptionKeyNotFound",
+  return MakeError(403, "KeyVaultEncryptionKeyNotFound",
               "The key vault key is not found to unwrap the encryption key." + Because(cause));
 }
 Error KeyVaultAccessTokenCannotBeAcquired(const std::string& cause) {
-  return Make(403, "KeyVaultAccessTokenCannotBeAcquired",
+  return MakeError(403, "KeyVaultAccessTokenCannotBeAcquired",
               "The access token cannot be acquired from the key vault. Verify that the key vault exists." +
                   Because(cause));
 }
@@ -50,7 +43,7 @@ namespace cosmos {
 // https://learn.microsoft.com/azure/cosmos-db/how-to-setup-cmk: the key URI must be versionless
 // and must not end with a slash.
 Error InvalidKeyVaultKeyUri(const std::string& uri) {
-  return Make(400, "BadRequest",
+  return MakeError(400, "BadRequest",
               "The provided keyVaultKeyUri '" + uri +
                   "' is invalid: it must be a versionless key URI (https://{vault}/keys/{name}) without a trailing "
                   "slash.");
@@ -58,13 +51,13 @@ Error InvalidKeyVaultKeyUri(const std::string& uri) {
 // https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide: the account goes to the
 // revoked state; data-plane operations are refused until access to the key is restored.
 Error KeyVaultAccessFailed(const std::string& cause) {
-  return Make(400, "BadRequest",
+  return MakeError(400, "BadRequest",
               "Unable to access the customer managed key configured in keyVaultKeyUri with the default identity. "
               "Check that the identity has get, wrapKey and unwrapKey on the key and that the key is enabled." +
                   Because(cause));
 }
 Error AccountRevoked(const std::string& cause) {
-  return Make(403, "Forbidden",
+  return MakeError(403, "Forbidden",
               "Request is blocked because the customer managed key of this Azure Cosmos DB account is revoked "
               "(customerManagedKeyStatus). Restore access to the Key Vault key; see "
               "https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide." + Because(cause));
@@ -75,19 +68,19 @@ namespace compute {
 // https://learn.microsoft.com/azure/virtual-machines/disk-encryption: the key vault and the disk
 // encryption set must be in the same region (the seed's limitation).
 Error KeyVaultRegionMismatch(const std::string& vault_location, const std::string& set_location) {
-  return Make(400, "InvalidParameter",
+  return MakeError(400, "InvalidParameter",
               "The Key Vault is in region '" + vault_location + "' but the disk encryption set is in '" +
                   set_location + "'. The Key Vault and the disk encryption set must be in the same region.");
 }
 Error KeyVaultAccessForbidden(const std::string& cause) {
-  return Make(400, "KeyVaultAccessForbidden",
+  return MakeError(400, "KeyVaultAccessForbidden",
               "The disk encryption set identity cannot access the key in the Key Vault." + Because(cause));
 }
 Error DiskEncryptionSetNotFound(const std::string& id) {
-  return Make(404, "NotFound", "Disk encryption set '" + id + "' was not found.");
+  return MakeError(404, "NotFound", "Disk encryption set '" + id + "' was not found.");
 }
 Error DiskInaccessible(const std::string& cause) {
-  return Make(409, "KeyVaultKeyInaccessible",
+  return MakeError(409, "KeyVaultKeyInaccessible",
               "The disk cannot be accessed because the key of its disk encryption set is inaccessible." +
                   Because(cause));
 }
@@ -97,16 +90,16 @@ namespace sql {
 // https://learn.microsoft.com/azure/azure-sql/database/transparent-data-encryption-byok-overview:
 // a TDE protector that cannot be accessed makes databases Inaccessible.
 Error AzureKeyVaultKeyNotAccessible(const std::string& cause) {
-  return Make(400, "AzureKeyVaultKeyNotAccessible",
+  return MakeError(400, "AzureKeyVaultKeyNotAccessible",
               "The server's identity cannot access the Azure Key Vault key given as TDE protector." + Because(cause));
 }
 Error DatabaseInaccessible(const std::string& database, const std::string& cause) {
-  return Make(409, "DatabaseInaccessible",
+  return MakeError(409, "DatabaseInaccessible",
               "Database '" + database + "' is Inaccessible: the server's TDE protector in Azure Key Vault cannot be "
               "accessed." + Because(cause));
 }
 Error ServerNotFound(const std::string& name) {
-  return Make(404, "ResourceNotFound", "The requested resource of type 'Microsoft.Sql/servers' with name '" + name +
+  return MakeError(404, "ResourceNotFound", "The requested resource of type 'Microsoft.Sql/servers' with name '" + name +
                                            "' was not found.");
 }
 }  // namespace sql
