@@ -3,6 +3,8 @@
 // and the data plane's inaccessible-key errors.
 #include <gtest/gtest.h>
 
+#include "cmk_chain_test_base.h"
+
 #include "emulator/cloud/cloud.h"
 #include "emulator/common/text.h"
 #include "emulator/consumer/consumer_engine.h"
@@ -14,84 +16,15 @@ namespace {
 
 using json = nlohmann::json;
 
-constexpr const char* kExchange = "api://AzureADTokenExchange";
-constexpr const char* kCryptoOfficer = "14b46e9e-c2b7-41b4-b07b-48a6ebf60603";
-constexpr const char* kEncryptionUser = "e147488a-f6f5-4113-8e2d-b22465e65bf6";
+using test::Caller;
+using test::CmkChainTest;
+using test::kCryptoOfficer;
+using test::kEncryptionUser;
+using test::kExchange;
+using test::RoleAssignmentBody;
 
-json RoleAssignmentBody(const std::string& role_guid, const std::string& principal, const std::string& type) {
-  return {{"properties",
-           {{"roleDefinitionId", "/providers/Microsoft.Authorization/roleDefinitions/" + std::string(role_guid)},
-            {"principalId", principal},
-            {"principalType", type}}}};
-}
-
-keyvault::KvCaller Caller(const std::string& tenant_id, const std::string& object_id) {
-  keyvault::KvCaller caller;
-  caller.tenant_id = tenant_id;
-  caller.object_id = object_id;
-  return caller;
-}
-
-class ConsumerEngineTest : public ::testing::Test {
+class ConsumerEngineTest : public CmkChainTest {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(cloud_.LoadDefaultFixture().ok());
-    provider_ = cloud_.bootstrap()[0];
-    customer_ = cloud_.bootstrap()[1];
-    arm::ArmCaller provider_admin{provider_.tenant_id, provider_.admin_user_object_id, provider_.admin_username};
-    arm::ArmCaller customer_admin{customer_.tenant_id, customer_.admin_user_object_id, customer_.admin_username};
-    customer_admin_ = customer_admin;
-
-    // Phase 1 (provider): multi-tenant app, UAMI, FIC trusting the UAMI.
-    auto app = cloud_.directory.CreateApplication(provider_.tenant_id, {"saas-cmk", "AzureADMultipleOrgs", "", ""});
-    ASSERT_TRUE(app.ok());
-    app_ = *app;
-    std::string provider_group = "/subscriptions/" + provider_.subscription_id + "/resourceGroups/saas";
-    ASSERT_TRUE(cloud_.resources.Put(provider_admin, provider_group, {{"location", "westus"}}).ok());
-    uami_id_ = provider_group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/saas-workload";
-    auto uami = cloud_.resources.Put(provider_admin, uami_id_, {{"location", "westus"}});
-    ASSERT_TRUE(uami.ok()) << uami.error().message;
-    uami_principal_ = uami->body["properties"]["principalId"];
-    uami_client_ = uami->body["properties"]["clientId"];
-    graph::FederatedCredential fic;
-    fic.name = "customer-cmk";
-    fic.issuer = token::V2Issuer(provider_.tenant_id);
-    fic.subject = uami_principal_;
-    fic.audiences = {kExchange};
-    ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, fic).ok());
-
-    // Phase 2 (customer): SP for the app, group, RBAC vault with purge protection, roles, key.
-    auto sp = cloud_.directory.CreateServicePrincipal(customer_.tenant_id, app_.app_id);
-    ASSERT_TRUE(sp.ok());
-    customer_sp_ = *sp;
-    std::string customer_group = "/subscriptions/" + customer_.subscription_id + "/resourceGroups/cmk";
-    ASSERT_TRUE(cloud_.resources.Put(customer_admin, customer_group, {{"location", "westus"}}).ok());
-    vault_id_ = customer_group + "/providers/Microsoft.KeyVault/vaults/cmkvault";
-    json vault = {{"location", "westus"},
-                  {"properties",
-                   {{"tenantId", customer_.tenant_id},
-                    {"sku", {{"family", "A"}, {"name", "standard"}}},
-                    {"enableRbacAuthorization", true},
-                    {"enablePurgeProtection", true}}}};
-    ASSERT_TRUE(cloud_.resources.Put(customer_admin, vault_id_, vault).ok());
-    ASSERT_TRUE(cloud_.resources
-                    .PutRoleAssignment(customer_admin, vault_id_, NewGuid(),
-                                       RoleAssignmentBody(kCryptoOfficer, customer_.admin_user_object_id, "User"))
-                    .ok());
-    sp_assignment_ = NewGuid();
-    auto ra = cloud_.resources.PutRoleAssignment(
-        customer_admin, vault_id_, sp_assignment_,
-        RoleAssignmentBody(kEncryptionUser, customer_sp_.object_id, "ServicePrincipal"));
-    ASSERT_TRUE(ra.ok()) << ra.error().message;
-
-    keyvault::KvCaller officer = Caller(customer_.tenant_id, customer_.admin_user_object_id);
-    keyvault::CreateKeyParams rsa;
-    rsa.kty = "RSA";
-    rsa.key_size = 3072;
-    auto key = cloud_.keyvault.CreateKey("cmkvault", officer, "cmk", rsa);
-    ASSERT_TRUE(key.ok()) << key.error().message;
-    key_version_ = (*key)->version;
-  }
 
   json StorageBody() const {
     return {{"location", "westus"},
@@ -118,12 +51,6 @@ class ConsumerEngineTest : public ::testing::Test {
            "/resourceGroups/saas/providers/Microsoft.Storage/storageAccounts/acct1";
   }
 
-  Cloud cloud_{CloudConfig{}};
-  BootstrapTenant provider_, customer_;
-  arm::ArmCaller customer_admin_;
-  graph::Application app_;
-  graph::ServicePrincipal customer_sp_;
-  std::string uami_id_, uami_principal_, uami_client_, vault_id_, sp_assignment_, key_version_;
 };
 
 TEST(ParseKeyUrlTest, VersionedAndVersionless) {
