@@ -197,7 +197,7 @@ HttpResponse KeyVaultRoutes::Handle(const HttpRequest& request, const std::strin
   // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
   auto result = [&]() -> StatusOr<HttpResponse> {
     try {
-      return Dispatch(request, info->name, caller);
+      return Dispatch(request, info, caller);  // the vault Handle already looked up
     } catch (const nlohmann::json::exception& e) {
       return errors::BadParameter(std::string("A property of the request has an invalid type or value: ") + e.what());
     }
@@ -215,11 +215,11 @@ HttpResponse KeyVaultRoutes::Handle(const HttpRequest& request, const std::strin
   return response;
 }
 
-StatusOr<HttpResponse> KeyVaultRoutes::Dispatch(const HttpRequest& request, const std::string& vault,
+StatusOr<HttpResponse> KeyVaultRoutes::Dispatch(const HttpRequest& request,
+                                                const std::shared_ptr<const arm::VaultInfo>& info,
                                                 const KvCaller& caller) const {
+  const std::string& vault = info->name;
   auto& kv = cloud_->keyvault;
-  auto info = cloud_->resources.FindVault(vault);
-  if (!info) return errors::VaultNotFound(vault);
   const std::string base = cloud_->VaultUrl(info->name);
   auto bundle = [&](const KeyVersionSnapshot& k) {
     json key = k->material->PublicJwk();

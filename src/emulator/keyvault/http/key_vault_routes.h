@@ -23,7 +23,8 @@ class KeyVaultRoutes {
   HttpResponse Handle(const HttpRequest& request, const std::string& vault) const;
 
  private:
-  StatusOr<HttpResponse> Dispatch(const HttpRequest& request, const std::string& vault, const KvCaller& caller) const;
+  StatusOr<HttpResponse> Dispatch(const HttpRequest& request, const std::shared_ptr<const arm::VaultInfo>& info,
+                                  const KvCaller& caller) const;
   std::string Challenge(const HttpRequest& request, const std::string& tenant) const;
   Cloud* cloud_;
 };
