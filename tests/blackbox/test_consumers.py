@@ -442,3 +442,68 @@ def test_restart_keeps_consumers_and_data(emulator_factory, tmp_path, monkeypatc
     c.cloud.advance_clock(3601)  # default interval: a real check through the platform path
     assert state(c, sid) == "Healthy"
     assert_readable(c, "storage", sid, payload)
+
+
+def test_control_lists_the_chain_each_consumer_depends_on(chain):
+    sid, _ = create_storage(chain)
+    s = consumer_status(chain.cloud, sid)
+    assert s["chain"] == {"vault": chain.vault, "keyName": chain.key.name, "keyVersion": "",
+                          "identityId": chain.uami_id, "identityClientId": chain.uami["clientId"],
+                          "identityPrincipalId": chain.uami["principalId"], "federatedClientId": chain.app["appId"]}
+
+
+def test_platform_sign_ins_and_key_calls_are_audited(chain):
+    sid, _ = create_storage(chain)
+    c = chain.cloud
+    signins = [r for r in c.control("GET", "/_emulator/audit?category=SignIn").json()["value"]
+               if r.get("resourceId", "").lower() == sid.lower()]
+    assert len(signins) == 1, signins
+    s = signins[0]
+    assert s["result"] == "success" and s["platform"] == "storage"
+    assert s["tenantId"] == chain.customer["tenantId"] and s["appId"] == chain.app["appId"]
+    assert s["objectId"] == chain.sp["id"] and s["federatedCredential"] == chain.fic["name"]
+    events = [r for r in c.control("GET", "/_emulator/audit?category=AuditEvent").json()["value"]
+              if r.get("resourceId", "").lower() == sid.lower()]
+    assert [e["operationName"] for e in events] == ["KeyGet", "KeyWrap"], events
+    assert all(e["correlationId"] == s["correlationId"] and e["resultType"] == "Success" for e in events)
+    assert events[1]["authorizedBy"].lower() == chain.user_assignment.lower()
+
+    # A failing check is audited too, with the Key Vault code as its signature.
+    assert c.arm("DELETE", "customer", chain.user_assignment, api="2022-04-01").status_code == 200
+    advance(chain, INTERVAL + 1)
+    assert state(chain, sid) == "Inaccessible"
+    events = [r for r in c.control("GET", "/_emulator/audit?category=AuditEvent").json()["value"]
+              if r.get("resourceId", "").lower() == sid.lower()]
+    assert events[-1]["resultType"] == "Failure" and events[-1]["resultSignature"] == "ForbiddenByRbac", events[-1]
+
+
+def test_deleting_the_resource_group_deletes_its_consumers(chain):
+    c = chain.cloud
+    sub = chain.provider["subscriptionId"]
+    rg = f"/subscriptions/{sub}/resourceGroups/doomed-{uuid.uuid4().hex[:6]}"
+    assert c.arm("PUT", "provider", rg, {"location": "westus"}, api="2021-04-01").status_code == 201
+    sid = f"{rg}/providers/Microsoft.Storage/storageAccounts/st{uuid.uuid4().hex[:10]}"
+    r = c.arm("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
+    assert r.status_code == 201, r.text
+    assert c.arm("DELETE", "provider", rg, api="2021-04-01").status_code == 200
+    assert c.arm("GET", "provider", sid, api="2023-01-01").status_code == 404
+    ids = [v["id"].lower() for v in c.control("GET", "/_emulator/consumers").json()["value"]]
+    assert sid.lower() not in ids
+
+
+def test_put_right_after_restore_keeps_the_data_key(chain):
+    """A consumer restored while its key is out of reach holds only its wrapped DEK; a PUT
+    after the key is back, before any check, must unwrap that DEK through the old configuration
+    first, not wrap a fresh one (which would orphan the data)."""
+    sid, _ = create_storage(chain)
+    payload = os.urandom(32)
+    assert data(chain, "storage", sid, payload).status_code == 201
+    c = chain.cloud
+    kc = chain.customer_key_client()
+    kc.update_key_properties(chain.key.name, enabled=False)
+    assert c.control("POST", "/_emulator/snapshots", {"name": "disabled"}).status_code == 201
+    assert c.control("POST", "/_emulator/snapshots/disabled/restore").status_code == 200
+    kc.update_key_properties(chain.key.name, enabled=True)
+    r = c.arm("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
+    assert r.status_code == 200, r.text
+    assert_readable(chain, "storage", sid, payload)

@@ -438,6 +438,10 @@ Status ResourceManager::Delete(const ArmCaller& caller, const std::string& id) {
   }
   doomed.push_back(it->second);
   for (const auto& r : doomed) DeleteLocked(r);
+  lock.unlock();
+  // Resources served by the extension (the emulated consumers) go with their group, as ARM
+  // deletes every resource in a group it deletes.
+  if (type == kGroupType && extension_) extension_->DeleteUnder(prefix);
   return Status::Ok();
 }
 

@@ -74,6 +74,9 @@ class ResourceExtension {
   virtual Status Delete(const ParsedId& id) = 0;
   // Resources of `type` whose lower-case id starts with `prefix_lower`.
   virtual std::vector<Json> List(const std::string& prefix_lower, const std::string& type) = 0;
+  // A resource group was deleted: drop every resource whose lower-case id starts with
+  // `prefix_lower` (the group's id + "/"). Called without the manager's lock held.
+  virtual void DeleteUnder(const std::string& prefix_lower) = 0;
 };
 
 class ResourceManager {

@@ -10,7 +10,8 @@ Cloud::Cloud(CloudConfig config)
       validator(&signing_keys, &clock, config.domain),
       resources(&directory, &rbac, &clock, [this](const std::string& name) { return VaultUrl(name) + "/"; }),
       keyvault(&resources, &rbac, &clock),
-      consumers(&clock, &tokens, &validator, &resources, &keyvault, config.domain, [this] { return port_.load(); }),
+      consumers(&clock, &tokens, &validator, &resources, &keyvault, &audit, config.domain,
+                [this] { return port_.load(); }),
       config_(std::move(config)),
       port_(config_.https_port) {
   keyvault.set_backup_key(crypto::RandomBytes(32));

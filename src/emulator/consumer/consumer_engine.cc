@@ -55,8 +55,9 @@ std::optional<KeyRef> ParseKeyUrl(const std::string& url) {
 
 ConsumerEngine::ConsumerEngine(const Clock* clock, const token::TokenService* tokens,
                                const token::TokenValidator* validator, arm::ResourceManager* resources,
-                               keyvault::KeyVaultService* keyvault, std::string domain, std::function<int()> https_port)
-    : clock_(clock), tokens_(tokens), validator_(validator), resources_(resources), keyvault_(keyvault),
+                               keyvault::KeyVaultService* keyvault, AuditLog* audit, std::string domain,
+                               std::function<int()> https_port)
+    : clock_(clock), tokens_(tokens), validator_(validator), resources_(resources), keyvault_(keyvault), audit_(audit),
       domain_(std::move(domain)), https_port_(std::move(https_port)) {
   // Defaults (docs/rehearse.md): Storage checks for a new key version once a day (the seed:
   // "Azure Storage checks the key vault for a new key version daily"); every kind re-validates
@@ -135,15 +136,20 @@ StatusOr<keyvault::KvCaller> ConsumerEngine::CallerLocked(Record& r, int64_t now
   if (r.token.empty() || now >= r.token_expires) {
     r.token.clear();
     auto mi = tokens_->ManagedIdentityToken(r.identity_client_id, "", "", kExchangeAudience);
-    if (!mi.ok()) return mi.error();
+    if (!mi.ok()) {
+      AuditSignIn(r, resources_->TenantOfScope(r.identity_id), mi);
+      return mi.error();
+    }
     token::TokenForm form = {{"grant_type", "client_credentials"},
                              {"client_id", r.federated_client_id},
                              {"client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
                              {"client_assertion", mi->access_token},
                              {"scope", "https://vault.azure.net/.default"}};
     auto exchanged = tokens_->Token(vault->tenant_id, form, false);
+    AuditSignIn(r, vault->tenant_id, exchanged);
     if (!exchanged.ok()) return exchanged.error();
     r.token = exchanged->access_token;
+    r.token_uti = exchanged->claims.uti;
     r.token_expires = exchanged->expires_on;
   }
   auto v = validator_->Validate(r.token, token::Api::kKeyVault);
@@ -157,14 +163,64 @@ StatusOr<keyvault::KvCaller> ConsumerEngine::CallerLocked(Record& r, int64_t now
   return keyvault::KvCaller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer, {}};
 }
 
+void ConsumerEngine::AuditSignIn(const Record& r, const std::string& tenant_id,
+                                 const StatusOr<token::TokenResponse>& result) {
+  Json rec = {{"category", "SignIn"}, {"operationName", "Sign-in"}, {"tenantId", tenant_id},
+              {"appId", ToLower(r.federated_client_id)}, {"grantType", "client_credentials"},
+              {"platform", KindName(r.kind)}, {"resourceId", r.id}};
+  if (result.ok()) {
+    rec["result"] = "success";
+    rec["objectId"] = result->claims.object_id;
+    rec["appId"] = result->claims.app_id;
+    rec["resource"] = result->resource;
+    rec["credentialType"] = result->credential_type;
+    if (!result->matched_fic.empty()) rec["federatedCredential"] = result->matched_fic;
+    rec["correlationId"] = result->claims.uti;
+    rec["expiresOn"] = result->expires_on;
+  } else {
+    rec["result"] = "failure";
+    rec["errorCode"] = result.error().aadsts.empty() ? 0 : result.error().aadsts.front();
+    rec["error"] = result.error().message;
+  }
+  audit_->Record(std::move(rec));
+}
+
+void ConsumerEngine::AuditKeyCall(const Record& r, const keyvault::KvCaller& caller, const char* operation,
+                                  const Status& result) {
+  Json rec = {{"category", "AuditEvent"}, {"operationName", operation}, {"tenantId", caller.tenant_id},
+              {"vault", r.key.vault}, {"key", r.key.name}, {"appId", caller.app_id}, {"objectId", caller.object_id},
+              {"callerTenantId", caller.tenant_id}, {"resultType", result.ok() ? "Success" : "Failure"},
+              {"correlationId", r.token_uti}, {"platform", KindName(r.kind)}, {"resourceId", r.id}};
+  if (!caller.authorized_by.empty()) rec["authorizedBy"] = caller.authorized_by;
+  if (!result.ok()) {
+    rec["resultSignature"] = result.error().inner_code.empty() ? result.error().code : result.error().inner_code;
+  }
+  audit_->Record(std::move(rec));
+}
+
+StatusOr<keyvault::KeyVersionSnapshot> ConsumerEngine::GetKeyLocked(const Record& r, const keyvault::KvCaller& caller) {
+  auto key = keyvault_->GetKey(r.key.vault, caller, r.key.name, r.key.version);
+  AuditKeyCall(r, caller, "KeyGet", key.ok() ? Status::Ok() : Status(key.error()));
+  return key;
+}
+
+StatusOr<std::string> ConsumerEngine::CryptLocked(const Record& r, const keyvault::KvCaller& caller,
+                                                  const std::string& version, const char* operation,
+                                                  const std::string& input) {
+  auto out = keyvault_->Crypt(r.key.vault, caller, r.key.name, version, operation, kWrapAlg, input, {});
+  AuditKeyCall(r, caller, std::string(operation) == "wrapKey" ? "KeyWrap" : "KeyUnwrap",
+               out.ok() ? Status::Ok() : Status(out.error()));
+  if (!out.ok()) return out.error();
+  return out->output.value;
+}
+
 Status ConsumerEngine::WrapLocked(Record& r, int64_t now) {
   CK_ASSIGN_OR_RETURN(auto caller, CallerLocked(r, now));
-  CK_ASSIGN_OR_RETURN(auto key, keyvault_->GetKey(r.key.vault, caller, r.key.name, r.key.version));
+  CK_ASSIGN_OR_RETURN(auto key, GetKeyLocked(r, caller));
   if (r.dek.empty()) r.dek = crypto::RandomBytes(32);
-  CK_ASSIGN_OR_RETURN(auto wrapped, keyvault_->Crypt(r.key.vault, caller, r.key.name, key->version, "wrapKey",
-                                                     kWrapAlg, r.dek, {}));
+  CK_ASSIGN_OR_RETURN(auto wrapped, CryptLocked(r, caller, key->version, "wrapKey", r.dek));
   if (r.key_version != key->version) r.last_rotation = now;
-  r.wrapped_dek = wrapped.output.value;
+  r.wrapped_dek = wrapped;
   r.key_version = key->version;
   r.last_check = now;
   r.last_version_check = now;
@@ -179,23 +235,21 @@ Status ConsumerEngine::WrapLocked(Record& r, int64_t now) {
 // under a newer version when the version-check interval has passed.
 Status ConsumerEngine::CheckLocked(Record& r, int64_t now) {
   CK_ASSIGN_OR_RETURN(auto caller, CallerLocked(r, now));
-  CK_ASSIGN_OR_RETURN(auto key, keyvault_->GetKey(r.key.vault, caller, r.key.name, r.key.version));
+  CK_ASSIGN_OR_RETURN(auto key, GetKeyLocked(r, caller));
   if (!key->attributes.enabled) return keyvault::errors::KeyDisabled("get");
   if (key->attributes.expires != 0 && now >= key->attributes.expires) return keyvault::errors::KeyExpired("get");
-  CK_ASSIGN_OR_RETURN(auto unwrapped, keyvault_->Crypt(r.key.vault, caller, r.key.name, r.key_version, "unwrapKey",
-                                                       kWrapAlg, r.wrapped_dek, {}));
+  CK_ASSIGN_OR_RETURN(auto unwrapped, CryptLocked(r, caller, r.key_version, "unwrapKey", r.wrapped_dek));
   // A consumer restored while its key was out of reach holds no DEK yet: the first successful
   // unwrap gives it back.
   if (r.dek.empty()) {
-    r.dek = unwrapped.output.value;
-  } else if (unwrapped.output.value != r.dek) {
+    r.dek = unwrapped;
+  } else if (unwrapped != r.dek) {
     return keyvault::errors::BadParameter("unwrapped DEK does not match");
   }
   const auto& s = SettingsFor(r.kind);
   if (r.key.version.empty() && key->version != r.key_version && now >= r.last_version_check + s.version_interval) {
-    CK_ASSIGN_OR_RETURN(auto rewrapped, keyvault_->Crypt(r.key.vault, caller, r.key.name, key->version, "wrapKey",
-                                                         kWrapAlg, r.dek, {}));
-    r.wrapped_dek = rewrapped.output.value;
+    CK_ASSIGN_OR_RETURN(auto rewrapped, CryptLocked(r, caller, key->version, "wrapKey", r.dek));
+    r.wrapped_dek = rewrapped;
     r.key_version = key->version;
     r.last_rotation = now;
   }
@@ -350,6 +404,12 @@ Status ConsumerEngine::ResolveIdentity(Record& r, const Json& body, const std::s
 
 StatusOr<arm::PutResult> ConsumerEngine::CommitLocked(Record c, Record* existing, Error (*refusal)(const std::string&)) {
   int64_t now = clock_->Now();
+  if (existing && existing->cmk && existing->dek.empty()) {
+    // Restored while its key was out of reach: the DEK must come back (through the old
+    // configuration) before it can be re-wrapped, or the data written under it would be lost.
+    auto st = CheckLocked(*existing, now);
+    if (!st.ok()) return refusal(CauseText(st.error()));
+  }
   if (existing) {
     c.dek = existing->dek;  // data written before stays readable under the new configuration
     c.data = existing->data;
@@ -597,6 +657,13 @@ Status ConsumerEngine::Delete(const arm::ParsedId& id) {
   return Status::Ok();
 }
 
+void ConsumerEngine::DeleteUnder(const std::string& prefix_lower) {
+  std::lock_guard lock(mu_);
+  for (auto it = records_.begin(); it != records_.end();) {
+    it = it->first.compare(0, prefix_lower.size(), prefix_lower) == 0 ? records_.erase(it) : std::next(it);
+  }
+}
+
 std::vector<Json> ConsumerEngine::List(const std::string& prefix_lower, const std::string& type) {
   std::lock_guard lock(mu_);
   std::vector<Json> out;
@@ -671,6 +738,16 @@ Json ConsumerEngine::States(bool force) {
     s["id"] = r.id;
     s["name"] = r.name;
     s["kind"] = KindName(r.kind);
+    if (owner && owner != &r) s["ownerId"] = owner->id;
+    if (owner && owner->cmk) {
+      s["chain"] = {{"vault", owner->key.vault},
+                    {"keyName", owner->key.name},
+                    {"keyVersion", owner->key.version},
+                    {"identityId", owner->identity_id},
+                    {"identityClientId", owner->identity_client_id},
+                    {"identityPrincipalId", owner->identity_principal_id},
+                    {"federatedClientId", owner->federated_client_id}};
+    }
     out.push_back(s);
   }
   return {{"now", clock_->Now()}, {"value", out}, {"settings", Settings()}};

@@ -24,6 +24,7 @@
 #include <nlohmann/json.hpp>
 
 #include "emulator/arm/resource_manager.h"
+#include "emulator/common/audit_log.h"
 #include "emulator/common/clock.h"
 #include "emulator/common/status.h"
 #include "emulator/keyvault/key_vault_service.h"
@@ -54,8 +55,8 @@ std::optional<KeyRef> ParseKeyUrl(const std::string& url);
 class ConsumerEngine : public arm::ResourceExtension {
  public:
   ConsumerEngine(const Clock* clock, const token::TokenService* tokens, const token::TokenValidator* validator,
-                 arm::ResourceManager* resources, keyvault::KeyVaultService* keyvault, std::string domain,
-                 std::function<int()> https_port);
+                 arm::ResourceManager* resources, keyvault::KeyVaultService* keyvault, AuditLog* audit,
+                 std::string domain, std::function<int()> https_port);
 
   // arm::ResourceExtension. Errors: the per-service factories in consumer/errors.h.
   bool Serves(const std::string& type) const override;
@@ -63,6 +64,7 @@ class ConsumerEngine : public arm::ResourceExtension {
   StatusOr<Json> Get(const arm::ParsedId& id) override;
   Status Delete(const arm::ParsedId& id) override;
   std::vector<Json> List(const std::string& prefix_lower, const std::string& type) override;
+  void DeleteUnder(const std::string& prefix_lower) override;
 
   // Data plane (/_emulator/data/{kind}/{ref}): kind is storage, cosmos, disks or sql; ref a
   // resource name or ARM id. Errors: ResourceNotFound, DataItemNotFound, the service's
@@ -71,7 +73,8 @@ class ConsumerEngine : public arm::ResourceExtension {
   StatusOr<std::string> ReadData(const std::string& kind, const std::string& ref, const std::string& item);
 
   // Control API: every consumer's state (evaluating due checks first; `force` runs a check now
-  // on each), and the per-kind intervals.
+  // on each) with the chain it depends on (`chain`: vault, key, identity, federated client id;
+  // children name their `ownerId`), and the per-kind intervals.
   Json States(bool force);
   Json Settings() const;
   // {"storage": {"checkIntervalSeconds": N, "versionCheckIntervalSeconds": N}, ...}.
@@ -105,6 +108,7 @@ class ConsumerEngine : public arm::ResourceExtension {
     std::string dek, wrapped_dek, key_version;
     int64_t last_rotation = 0, created = 0;
     std::string token;
+    std::string token_uti;  // the cached token's uti: the correlationId of its audit records
     int64_t token_expires = 0;
     int64_t last_check = 0, last_version_check = 0;
     bool healthy = true;
@@ -120,6 +124,14 @@ class ConsumerEngine : public arm::ResourceExtension {
   Record* OwnerLocked(Record* r);  // the record holding the key (itself, its DES or server)
 
   StatusOr<keyvault::KvCaller> CallerLocked(Record& r, int64_t now);
+  // The platform's own calls in the audit log, as the planes record a client's: its sign-ins
+  // (token exchange) and its Key Vault operations, tagged with the consumer's resource id.
+  void AuditSignIn(const Record& r, const std::string& tenant_id, const StatusOr<token::TokenResponse>& result);
+  void AuditKeyCall(const Record& r, const keyvault::KvCaller& caller, const char* operation, const Status& result);
+  // GetKey and Crypt through the gate, audited.
+  StatusOr<keyvault::KeyVersionSnapshot> GetKeyLocked(const Record& r, const keyvault::KvCaller& caller);
+  StatusOr<std::string> CryptLocked(const Record& r, const keyvault::KvCaller& caller, const std::string& version,
+                                    const char* operation, const std::string& input);
   // First wrap (PUT): fresh or kept DEK, wrapped under the configured key.
   Status WrapLocked(Record& r, int64_t now);
   Status CheckLocked(Record& r, int64_t now);
@@ -148,6 +160,7 @@ class ConsumerEngine : public arm::ResourceExtension {
   const token::TokenValidator* validator_;
   arm::ResourceManager* resources_;
   keyvault::KeyVaultService* keyvault_;
+  AuditLog* audit_;
   std::string domain_;
   std::function<int()> https_port_;
   mutable std::mutex mu_;
