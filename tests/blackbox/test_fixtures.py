@@ -110,3 +110,61 @@ def test_external_oidc_issuer_federates_through_its_jwks(emulator_factory, tmp_p
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert exchange(assertion(other)).json()["error_codes"] == [700027]
     assert exchange(assertion(key, sub="repo:contoso/app:ref:refs/heads/dev")).json()["error_codes"] == [700213]
+
+
+CONSUMERS = REPO / "fixtures" / "cmk-consumers.json"
+
+
+def _consumer_states(cloud):
+    r = cloud.control("GET", "/_emulator/consumers")
+    assert r.status_code == 200, r.text
+    return {v["name"]: v for v in r.json()["value"]}
+
+
+def test_consumers_fixture_configures_all_four_kinds_healthy(emulator_factory):
+    emu = emulator_factory(extra_args=["--fixture", str(CONSUMERS)])
+    cloud = Cloud(emu)
+    states = _consumer_states(cloud)
+    assert {n: s["kind"] for n, s in states.items()} == {
+        "stcontoso": "storage", "cosmos-contoso": "cosmos", "des-contoso": "diskEncryptionSet",
+        "disk-contoso": "disks", "sql-contoso": "sqlServer", "appdb": "sql", }
+    assert all(s["state"] in ("Healthy", "Online") for s in states.values()), states
+    # Each wrapped its DEK through the chain at load: the customer's key, the workload UAMI.
+    assert states["stcontoso"]["chain"]["vault"] == "cmkdemo"
+    assert states["disk-contoso"]["ownerId"].endswith("/diskEncryptionSets/des-contoso")
+    prov = cloud.tenant("provider")
+    st = cloud.arm("GET", "provider", f"/subscriptions/{prov['subscriptionId']}/resourceGroups/provider-rg/providers/"
+                   "Microsoft.Storage/storageAccounts/stcontoso", api="2023-01-01")
+    assert st.status_code == 200, st.text
+    kvp = st.json()["properties"]["encryption"]["keyvaultproperties"]
+    assert kvp["currentVersionedKeyIdentifier"].startswith(f"https://cmkdemo.vault.crosskey.test:{emu.port}/keys/cmk/")
+    for kind, name in (("storage", "stcontoso"), ("cosmos", "cosmos-contoso"), ("disks", "disk-contoso"), ("sql", "appdb")):
+        assert cloud.http.put(emu.url(f"/_emulator/data/{kind}/{name}?item=x"), data=b"v-" + name.encode(), timeout=30).status_code == 201
+        got = cloud.http.get(emu.url(f"/_emulator/data/{kind}/{name}?item=x"), timeout=30)
+        assert got.status_code == 200 and got.content == b"v-" + name.encode()
+
+
+def test_a_running_emulator_loads_a_fixture_through_the_state_endpoint(emulator_factory):
+    emulator = emulator_factory()
+    cloud = Cloud(emulator)
+    r = cloud.control("POST", "/_emulator/state", json.loads(CONSUMERS.read_text()))
+    assert r.status_code == 200, r.text
+    assert "stcontoso" in _consumer_states(cloud)
+    assert cloud.http.get(emulator.url("/_emulator/bootstrap"), timeout=30).json()["tenants"][0]["name"] == "provider"
+    # Reset goes back to what the process started with (here the default fixture).
+    assert cloud.control("POST", "/_emulator/reset").status_code == 200
+    assert "stcontoso" not in _consumer_states(cloud)
+    bad = cloud.control("POST", "/_emulator/state", {"tenants": [{"name": "x", "resources": [{"id": 7}]}]})
+    assert bad.status_code == 400 and "$.tenants[0].resources[0].id" in bad.text, bad.text
+
+
+def test_consumer_resource_that_cannot_reach_its_key_is_refused_with_its_path(emulator_factory, tmp_path):
+    fixture = json.loads(CONSUMERS.read_text())
+    # Without the role assignment the storage account cannot wrap its DEK: the PUT is refused.
+    fixture["tenants"][1]["roleAssignments"] = [ra for ra in fixture["tenants"][1]["roleAssignments"]
+                                                if ra["role"] != "Key Vault Crypto Service Encryption User"]
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(fixture))
+    with pytest.raises(EmulatorError) as e:
+        emulator_factory(extra_args=["--fixture", str(bad)])
+    assert "$.tenants[0].resources[0]" in str(e.value) and "ForbiddenByRbac" in str(e.value)

@@ -38,6 +38,9 @@ class FixtureLoader {
     for (size_t i = 0; i < tenants.size(); ++i) CK_RETURN_IF_ERROR(Resources(tenants[i], Path("$.tenants", i)));
     for (size_t i = 0; i < tenants.size(); ++i) CK_RETURN_IF_ERROR(Links(tenants[i], Path("$.tenants", i)));
     if (fixture_.contains("oidcIssuers")) CK_RETURN_IF_ERROR(Issuers(fixture_["oidcIssuers"], "$.oidcIssuers"));
+    // Last, once every chain is in place: other ARM resources (the emulated CMK consumers),
+    // PUT as ARM would, so a customer-key consumer reaches its key at load.
+    for (size_t i = 0; i < tenants.size(); ++i) CK_RETURN_IF_ERROR(ArmResources(tenants[i], Path("$.tenants", i)));
     return Status::Ok();
   }
 
@@ -315,6 +318,41 @@ class FixtureLoader {
       CK_RETURN_IF_ERROR(Wrap(cloud_->resources.PutRoleAssignment(arm::ArmCaller{}, scope,
                                                                   Id(name, "ra/" + scope + "/" + def->guid + "/" + oid), body),
                               p));
+    }
+    return Status::Ok();
+  }
+
+  // "resources": [{"id": ARM id, "body": the PUT body}], e.g. storage accounts, Cosmos DB
+  // accounts, disk encryption sets and disks, SQL servers and databases.
+  Status ArmResources(const json& t, const std::string& path) {
+    const json& items = Array(t, "resources");
+    for (size_t i = 0; i < items.size(); ++i) {
+      std::string p = Path(path + ".resources", i);
+      if (!items[i].is_object()) return FixtureError(p, "a resource is {\"id\": ..., \"body\": {...}}");
+      CK_ASSIGN_OR_RETURN(std::string id, Str(items[i], "id", p, true));
+      json body = items[i].value("body", json::object());
+      if (!body.is_object()) return FixtureError(p + ".body", "must be an object");
+      CK_RETURN_IF_ERROR(ResolveStrings(&body, p + ".body"));
+      CK_RETURN_IF_ERROR(Wrap(cloud_->resources.Put(arm::ArmCaller{}, id, body), p));
+    }
+    return Status::Ok();
+  }
+  Status ResolveStrings(json* j, const std::string& path) const {
+    if (j->is_string()) {
+      CK_ASSIGN_OR_RETURN(std::string text, Resolve(j->get<std::string>(), path));
+      *j = text;
+    } else if (j->is_object()) {
+      // Keys may hold placeholders too (identity.userAssignedIdentities is keyed by id).
+      json out = json::object();
+      for (auto& [k, v] : j->items()) {
+        CK_ASSIGN_OR_RETURN(std::string key, Resolve(k, path + "." + k));
+        json value = v;
+        CK_RETURN_IF_ERROR(ResolveStrings(&value, path + "." + k));
+        out[key] = std::move(value);
+      }
+      *j = std::move(out);
+    } else if (j->is_array()) {
+      for (size_t i = 0; i < j->size(); ++i) CK_RETURN_IF_ERROR(ResolveStrings(&(*j)[i], Path(path, i)));
     }
     return Status::Ok();
   }

@@ -134,7 +134,8 @@ bool EmulatorServer::Persist(std::string* error) {
 bool EmulatorServer::SwapTo(const nlohmann::json& state, std::string* error) {
   auto cloud = NewCloud(error);
   if (!cloud) return false;
-  auto imported = cloud->ImportState(state);
+  // A fixture (no crosskeyState marker) loads as --fixture would; a state document imports.
+  auto imported = state.contains("crosskeyState") ? cloud->ImportState(state) : LoadFixture(cloud.get(), state);
   if (!imported.ok()) {
     *error = imported.error().message;
     return false;
@@ -160,7 +161,9 @@ bool EmulatorServer::StateControl(const HttpRequest& request, HttpResponse* resp
   }
   if (path == "/state" && m == "POST") {
     auto state = nlohmann::json::parse(request.body, nullptr, false);
-    if (state.is_discarded()) return fail(400, "The body must be a state document from GET /_emulator/state.");
+    if (state.is_discarded() || !state.is_object()) {
+      return fail(400, "The body must be a state document from GET /_emulator/state, or a fixture.");
+    }
     if (!SwapTo(state, &error)) return fail(400, error);
     *response = wire::Json(200, {{"loaded", true}});
     return true;
