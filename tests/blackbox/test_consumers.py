@@ -447,7 +447,8 @@ def test_restart_keeps_consumers_and_data(emulator_factory, tmp_path, monkeypatc
 def test_control_lists_the_chain_each_consumer_depends_on(chain):
     sid, _ = create_storage(chain)
     s = consumer_status(chain.cloud, sid)
-    assert s["chain"] == {"vault": chain.vault, "keyName": chain.key.name, "keyVersion": "",
+    assert s["chain"] == {"vault": chain.vault, "vaultId": chain.vault_id, "vaultTenantId": chain.customer["tenantId"],
+                          "tenantId": chain.provider["tenantId"], "keyName": chain.key.name, "keyVersion": "",
                           "identityId": chain.uami_id, "identityClientId": chain.uami["clientId"],
                           "identityPrincipalId": chain.uami["principalId"], "federatedClientId": chain.app["appId"]}
 

@@ -740,7 +740,11 @@ Json ConsumerEngine::States(bool force) {
     s["kind"] = KindName(r.kind);
     if (owner && owner != &r) s["ownerId"] = owner->id;
     if (owner && owner->cmk) {
+      auto vault = resources_->FindVault(owner->key.vault);
       s["chain"] = {{"vault", owner->key.vault},
+                    {"vaultId", vault ? vault->id : ""},
+                    {"vaultTenantId", vault ? vault->tenant_id : ""},
+                    {"tenantId", resources_->TenantOfScope(owner->id)},
                     {"keyName", owner->key.name},
                     {"keyVersion", owner->key.version},
                     {"identityId", owner->identity_id},

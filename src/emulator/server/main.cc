@@ -10,6 +10,7 @@
 
 #include "emulator/server/https_server.h"
 #include "emulator/server/options.h"
+#include "emulator/server/rehearse_command.h"
 
 namespace {
 using crosskey::server::Options;
@@ -60,6 +61,10 @@ int PrintEnv(const Options& o) {
 
 int main(int argc, char** argv) {
   std::string error;
+  if (argc > 1 && std::string(argv[1]) == "rehearse") {
+    signal(SIGPIPE, SIG_IGN);
+    return crosskey::server::RunRehearse(argc, argv);
+  }
   bool help = false;
   auto options = crosskey::server::ParseOptions(argc, argv, &error, &help);
   if (help) {

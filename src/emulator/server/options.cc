@@ -11,6 +11,8 @@ commands:
   serve   run the emulator (default)
   hosts   print /etc/hosts lines for the emulator's names (add --vault NAME per vault)
   env     print the environment a client needs (reads --data-dir for ca.pem and mi-header)
+  rehearse [flags] SCENARIO...
+          run revocation rehearsal scenarios (see `crosskey rehearse --help`)
 
 flags:
   --bind ADDR                 listen address (default 127.0.0.1)
