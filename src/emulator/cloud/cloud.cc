@@ -11,6 +11,7 @@ Cloud::Cloud(CloudConfig config)
       resources(&directory, &rbac, &clock, [this](const std::string& name) { return VaultUrl(name) + "/"; }),
       keyvault(&resources, &rbac, &clock),
       consumers(&clock, &tokens, &validator, &resources, &keyvault, config.domain, [this] { return port_.load(); }),
+      blobs(&consumers, &rbac, &resources, &clock),
       config_(std::move(config)),
       port_(config_.https_port) {
   keyvault.set_backup_key(crypto::RandomBytes(32));
