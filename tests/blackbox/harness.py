@@ -250,8 +250,9 @@ class Emulator:
     def vault_url(self, vault: str) -> str:
         return f"https://{vault}.{self.endpoints['vaultSuffix'].lstrip('.')}"
 
-    def hosts_lines(self, vaults: Iterable[str] = ()) -> list[str]:
-        """/etc/hosts lines for every name a client of this emulator needs (for run_with_hosts)."""
+    def hosts_lines(self, vaults: Iterable[str] = (), accounts: Iterable[str] = ()) -> list[str]:
+        """/etc/hosts lines for every name a client of this emulator needs (for run_with_hosts):
+        the fixed names, each vault's host and each storage account's blob host."""
         from urllib.parse import urlparse
 
         names = set(LOOPBACK_NAMES)
@@ -261,6 +262,8 @@ class Emulator:
                 names.add(host)
         suffix = self.endpoints.get("vaultSuffix", "").split(":")[0].lstrip(".")
         names.update(f"{v}.{suffix}" for v in vaults)
+        domain = suffix[len("vault."):] if suffix.startswith("vault.") else suffix
+        names.update(f"{a}.blob.{domain}" for a in accounts)
         return [f"127.0.0.1 {n}" for n in sorted(names)]
 
 

@@ -55,12 +55,12 @@ def test_every_shipped_scenario_passes_against_a_running_emulator(emulator_facto
             assert first_broken(f"{kind}/{path}") == 61 * 60, (kind, path)
     # The platform's own sign-in failure is what the consumer reports for path 7.
     fic = timelines["storage/7-fic-removed"]["steps"]
-    assert any("AADSTS70021" in s.get("error", "") for s in fic)
+    assert any("AADSTS700211" in s.get("error", "") for s in fic)
     # A purged key never comes back, even as a new key of the same name.
     purged = timelines["sql/3-key-purged"]["steps"]
     assert purged[-1]["state"] == "Inaccessible" and "KeyNotFound" in purged[-1]["error"]
     # The text timeline shows the clock, the step, the state and the error.
-    assert "T+1h01m00s" in r.stdout and "revoke fic-removed" in r.stdout and "AADSTS70021" in r.stdout
+    assert "T+1h01m00s" in r.stdout and "revoke fic-removed" in r.stdout and "AADSTS700211" in r.stdout
 
 
 def test_rehearse_a_chain_built_by_the_real_clients(emulator, monkeypatch, tmp_path):
@@ -91,7 +91,7 @@ def test_rehearse_a_chain_built_by_the_real_clients(emulator, monkeypatch, tmp_p
         {"read": {"item": "a", "expect": "secret"}},
         {"revoke": "fic-removed"},
         {"advance": "2h"},
-        {"expect": {"state": "Inaccessible", "error": "AADSTS70021"}},
+        {"expect": {"state": "Inaccessible", "error": "AADSTS700211"}},
         {"restore": "fic-removed"},
         {"check": True},
         {"expect": {"state": "Healthy"}}]}

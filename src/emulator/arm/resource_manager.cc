@@ -418,7 +418,9 @@ Status ResourceManager::Delete(const ArmCaller& caller, const std::string& id) {
   if (extension_ && extension_->Serves(type)) {
     if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
     CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/delete", pid->Canonical()));
-    return extension_->Delete(*pid);
+    CK_RETURN_IF_ERROR(extension_->Delete(*pid));
+    rbac_->RemoveUnder(pid->Canonical());  // a deleted resource takes its role assignments
+    return Status::Ok();
   }
   if (type != kGroupType && type != kIdentityType && type != kVaultType && type != kIdentityFicType) {
     return errors::NotImplemented("DELETE", id);
@@ -610,6 +612,7 @@ StatusOr<PutResult> ResourceManager::PutRoleAssignment(const ArmCaller& caller, 
   CK_RETURN_IF_ERROR(Authorize(caller, scope_id->subscription_id, "Microsoft.Authorization/roleAssignments/write",
                                scope_id->Canonical()));
   std::string scope;
+  std::optional<ParsedId> extension_top;  // a resource served by the extension, checked unlocked below
   {
     std::shared_lock lock(mu_);
     // The scope must exist: its group, and its top-level resource (children such as
@@ -623,15 +626,23 @@ StatusOr<PutResult> ResourceManager::PutRoleAssignment(const ArmCaller& caller, 
       if (!top.segments.empty()) {
         top.segments.resize(1);
         auto res = resources_.find(Lower(top.Canonical()));
-        if (res == resources_.end()) return errors::ResourceNotFound(top.Type() + "/" + top.Name(), top.resource_group);
         ParsedId full = *scope_id;
         full.resource_group = top.resource_group;
-        full.segments[0].second = res->second.body.value("name", full.segments[0].second);
+        if (res != resources_.end()) {
+          full.segments[0].second = res->second.body.value("name", full.segments[0].second);
+        } else if (extension_ && extension_->Serves(top.Type())) {
+          extension_top = top;  // e.g. a storage account (Storage Blob Data roles)
+        } else {
+          return errors::ResourceNotFound(top.Type() + "/" + top.Name(), top.resource_group);
+        }
         scope = full.Canonical();
       } else {
         scope = top.Canonical();
       }
     }
+  }
+  if (extension_top && !extension_->Get(*extension_top).ok()) {
+    return errors::ResourceNotFound(extension_top->Type() + "/" + extension_top->Name(), extension_top->resource_group);
   }
   std::string guid = RoleGuidFromId(role_id);
   const RoleDefinition* role = FindBuiltInRoleByGuid(guid);

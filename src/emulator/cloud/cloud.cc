@@ -12,6 +12,7 @@ Cloud::Cloud(CloudConfig config)
       keyvault(&resources, &rbac, &clock),
       consumers(&clock, &tokens, &validator, &resources, &keyvault, &audit, config.domain,
                 [this] { return port_.load(); }),
+      blobs(&consumers, &rbac, &resources, &clock),
       config_(std::move(config)),
       port_(config_.https_port) {
   keyvault.set_backup_key(crypto::RandomBytes(32));

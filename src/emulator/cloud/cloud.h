@@ -14,6 +14,7 @@
 #include "emulator/arm/resource_manager.h"
 #include "emulator/common/audit_log.h"
 #include "emulator/common/clock.h"
+#include "emulator/consumer/blob_store.h"
 #include "emulator/consumer/consumer_engine.h"
 #include "emulator/graph/directory.h"
 #include "emulator/keyvault/key_vault_service.h"
@@ -83,6 +84,8 @@ class Cloud {
   // Phase 3: emulated CMK consumers (Storage, Cosmos DB, disk encryption sets, SQL), served
   // through `resources` for their ARM types.
   consumer::ConsumerEngine consumers;
+  // The Blob data plane of the emulated storage accounts ({account}.blob.{domain}).
+  consumer::BlobService blobs;
 
  private:
   StatusOr<BootstrapTenant> AddFixtureTenant(const std::string& name, const std::string& domain);

@@ -19,6 +19,7 @@ struct Error {
   std::string inner_code;  // KV innererror.code (e.g. KeyDisabled, ForbiddenByRbac)
   std::vector<int> aadsts; // OAuth error_codes
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
+  std::vector<std::pair<std::string, std::string>> details;  // extra body fields (Storage XML elements)
 };
 
 // The one constructor every plane's error factories use.

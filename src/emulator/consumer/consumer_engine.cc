@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "emulator/common/text.h"
+#include "emulator/consumer/blob_errors.h"
 #include "emulator/consumer/errors.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/key_material.h"
@@ -413,6 +414,7 @@ StatusOr<arm::PutResult> ConsumerEngine::CommitLocked(Record c, Record* existing
   if (existing) {
     c.dek = existing->dek;  // data written before stays readable under the new configuration
     c.data = existing->data;
+    c.containers = existing->containers;
     c.created = existing->created;
     bool same = existing->cmk && c.cmk && EqualsIgnoreCase(existing->key.vault, c.key.vault) &&
                 existing->key.name == c.key.name && existing->identity_id == c.identity_id &&
@@ -720,6 +722,32 @@ StatusOr<std::string> ConsumerEngine::ReadData(const std::string& kind, const st
   auto plain = crypto::KeyMaterial::FromOctBytes(owner->dek)->Decrypt("A256GCM", it->second.value, params, &error);
   if (!plain) return keyvault::errors::BadParameter(error);
   return *plain;
+}
+
+std::optional<ConsumerEngine::StorageAccountRef> ConsumerEngine::FindStorageAccount(const std::string& name) {
+  std::lock_guard lock(mu_);
+  for (const auto& [key, r] : records_) {
+    if (r.kind == Kind::kStorage && EqualsIgnoreCase(r.name, name)) return StorageAccountRef{r.id, r.name};
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> ConsumerEngine::StorageAccountNames() const {
+  std::lock_guard lock(mu_);
+  std::vector<std::string> out;
+  for (const auto& [key, r] : records_) {
+    if (r.kind == Kind::kStorage) out.push_back(r.name);
+  }
+  return out;
+}
+
+Status ConsumerEngine::WithBlobContainers(const std::string& account_id, const BlobContainersFn& fn) {
+  std::lock_guard lock(mu_);
+  Record* r = FindLocked(ToLower(account_id));
+  if (!r || r->kind != Kind::kStorage) return errors::blob::ResourceNotFound();
+  EvaluateLocked(*r, false);
+  if (!r->healthy || r->dek.empty()) return InaccessibleError(*r, *r);
+  return fn(r->containers, DekCipher(r->dek));
 }
 
 Json ConsumerEngine::States(bool force) {

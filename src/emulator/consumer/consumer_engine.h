@@ -16,6 +16,7 @@
 // Thread-safety: every public method is safe to call concurrently (one mutex; the services it
 // calls lock themselves and never call back into the engine).
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -27,6 +28,7 @@
 #include "emulator/common/audit_log.h"
 #include "emulator/common/clock.h"
 #include "emulator/common/status.h"
+#include "emulator/consumer/blob_container.h"
 #include "emulator/keyvault/key_vault_service.h"
 #include "emulator/token/token_service.h"
 #include "emulator/token/token_validator.h"
@@ -72,6 +74,20 @@ class ConsumerEngine : public arm::ResourceExtension {
   Status WriteData(const std::string& kind, const std::string& ref, const std::string& item, const std::string& bytes);
   StatusOr<std::string> ReadData(const std::string& kind, const std::string& ref, const std::string& item);
 
+  // Blob data plane (blob_store.h): the storage account named `name` (case-insensitive).
+  struct StorageAccountRef {
+    std::string id;  // canonical ARM id
+    std::string name;
+  };
+  std::optional<StorageAccountRef> FindStorageAccount(const std::string& name);
+  std::vector<std::string> StorageAccountNames() const;  // for /_emulator/hosts
+  // Runs `fn` on the account's containers under the engine lock once its key is usable: a due
+  // health check runs first, and an inaccessible account answers its inaccessible-key error
+  // (KeyVaultEncryptionKeyNotFound / KeyVaultAccessTokenCannotBeAcquired) without calling fn.
+  // fn must not call back into the engine. Errors: blob ResourceNotFound, those, fn's own.
+  using BlobContainersFn = std::function<Status(BlobContainers&, const DekCipher&)>;
+  Status WithBlobContainers(const std::string& account_id, const BlobContainersFn& fn);
+
   // Control API: every consumer's state (evaluating due checks first; `force` runs a check now
   // on each) with the chain it depends on (`chain`: vault, key, identity, federated client id;
   // children name their `ownerId`), and the per-kind intervals.
@@ -115,6 +131,7 @@ class ConsumerEngine : public arm::ResourceExtension {
     int64_t state_since = 0;
     Error last_error;
     std::map<std::string, Blob> data;
+    BlobContainers containers;  // storage accounts: the Blob data plane
   };
 
   static std::string KindName(Kind kind);

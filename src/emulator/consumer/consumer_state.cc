@@ -1,11 +1,12 @@
 // ConsumerEngine's part of the whole-cloud state document (see cloud/cloud_state.cc).
 //
 // What is kept: every record (ARM body as last PUT, key configuration, identity, health,
-// timestamps), the data items as AES-256-GCM ciphertexts, the per-kind settings, and for a
-// customer-managed key the DEK only in its wrapped form with the key version it was wrapped
-// under. On import the DEK is unwrapped again through the platform path (managed-identity
-// token, exchange at the key's tenant, Key Vault unwrapKey), so the imported Key Vault, token
-// and RBAC state decides whether it comes back. Cached exchanged tokens are not kept.
+// timestamps), the data items and Blob containers (contents as AES-256-GCM ciphertexts), the
+// per-kind settings, and for a customer-managed key the DEK only in its wrapped form with the
+// key version it was wrapped under. On import the DEK is unwrapped again through the platform
+// path (managed-identity token, exchange at the key's tenant, Key Vault unwrapKey), so the
+// imported Key Vault, token and RBAC state decides whether it comes back. Cached exchanged
+// tokens are not kept.
 // Records without a customer key (platform-managed: Microsoft.Storage keys, SQL ServiceManaged)
 // have nothing to unwrap with, so their platform DEK is kept as is.
 #include "emulator/consumer/consumer_engine.h"
@@ -64,7 +65,8 @@ Json ConsumerEngine::ExportState() const {
               {"healthy", r.healthy},
               {"stateSince", r.state_since},
               {"lastError", err},
-              {"data", data}};
+              {"data", data},
+              {"containers", ExportContainers(r.containers)}};
     if (r.cmk) {
       j["wrappedDek"] = B64(r.wrapped_dek);
     } else if (!r.dek.empty()) {
@@ -135,6 +137,7 @@ Status ConsumerEngine::ImportState(const Json& state) {
       for (const auto& [item, b] : data.items()) {
         r.data[item] = Blob{UnB64(b, "iv"), UnB64(b, "tag"), UnB64(b, "value")};
       }
+      r.containers = ImportContainers(j.value("containers", Json::object()));
       if (r.cmk) {
         r.wrapped_dek = UnB64(j, "wrappedDek");
         if (r.wrapped_dek.empty() || r.key_version.empty()) return StateError(r.id + ": customer key without wrapped DEK");

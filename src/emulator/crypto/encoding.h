@@ -21,6 +21,7 @@ std::string HexEncode(std::string_view bytes);  // lower-case
 std::string RandomBytes(size_t n);              // CSPRNG (RAND_bytes)
 std::string Sha256(std::string_view data);      // raw 32-byte digest
 std::string Sha1(std::string_view data);        // raw 20-byte digest
+std::string Md5(std::string_view data);         // raw 16-byte digest (Storage Content-MD5 only)
 std::string HmacSha256(std::string_view key, std::string_view data);
 
 }  // namespace crosskey::crypto

@@ -13,6 +13,8 @@
 #include "emulator/cloud/fixture_loader.h"
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
+#include "emulator/consumer/blob_errors.h"
+#include "emulator/consumer/http/blob_routes.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/tls_material.h"
 
@@ -246,6 +248,9 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   auto handler = [this, managed_identity](const httplib::Request& req, httplib::Response& res) {
     auto started = std::chrono::steady_clock::now();
+    // Range requests are answered by the planes (the Blob plane's 206/416); httplib must not cut
+    // the body a second time. The Request object is ours (httplib hands it out as const).
+    const_cast<httplib::Request&>(req).ranges.clear();
     HttpRequest request = Convert(req);
     auto live = std::atomic_load(&live_);
     HttpResponse response =
@@ -275,8 +280,17 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   server->Patch(".*", handler);
   server->Delete(".*", handler);
   server->Options(".*", handler);
-  server->set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  server->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    HttpRequest request = Convert(req);
+    if (res.status == 413 && EndsWith(request.host, ".blob." + ToLower(options_.domain))) {
+      // The Blob plane's clients expect Storage XML, even for a body the listener refused.
+      auto live = std::atomic_load(&live_);
+      Apply(consumer::http::RenderStorageError(consumer::errors::blob::RequestBodyTooLarge(), request,
+                                               live->cloud->clock.Now()),
+            request, res);
+      return;
+    }
     std::string message = res.status == 413 ? "The request body is too large (limit 1 MiB)." : "Bad request.";
     res.set_content("{\"error\":{\"code\":\"BadRequest\",\"message\":\"" + message + "\"}}",
                     "application/json; charset=utf-8");

@@ -114,7 +114,8 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
     *response = configured.ok() ? wire::Json(200, cloud_->keyvault.throttle.Describe())
                                 : error(400, configured.error().message);
   } else if (path == "/hosts" && m == "GET") {
-    // /etc/hosts lines for every name a client may need, including each live vault.
+    // /etc/hosts lines for every name a client may need, including each live vault and each
+    // storage account's blob host.
     const std::string& d = cloud_->config().domain;
     std::string text;
     for (const std::string& name : {"login." + d, "graph." + d, "management." + d, "vault." + d,
@@ -122,6 +123,9 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
       text += "127.0.0.1 " + name + "\n";
     }
     for (const auto& vault : cloud_->resources.ListVaultInfos()) text += "127.0.0.1 " + ToLower(vault->name) + ".vault." + d + "\n";
+    for (const auto& account : cloud_->consumers.StorageAccountNames()) {
+      text += "127.0.0.1 " + ToLower(account) + ".blob." + d + "\n";
+    }
     *response = wire::Text(200, "text/plain; charset=utf-8", text);
   } else if (path == "/audit" && m == "GET") {
     AuditQuery q;
@@ -189,6 +193,8 @@ HttpResponse Router::HandleHttps(const HttpRequest& request) const {
   std::string vault = kv_.VaultOf(request);
   if (faults_.InterceptHttps(request, vault, &response)) return response;
   if (!vault.empty()) return kv_.Handle(request, vault);
+  std::string account = blob_.AccountOf(request);
+  if (!account.empty()) return blob_.Handle(request, account);
   if (graph_.Handle(request, &response)) return response;
   if (arm_.Handle(request, &response)) return response;
   if (login_.Handle(request, &response)) return response;

@@ -1,7 +1,7 @@
 #pragma once
 // Routes one library-neutral request to its plane by Host and path: /_emulator/* (control
-// API), vault hosts (Key Vault), /v1.0 (Graph), /subscriptions|/providers|/tenants (ARM),
-// everything else to the login plane. Also serves the managed-identity port.
+// API), vault hosts (Key Vault), blob hosts (the storage accounts' Blob data plane), /v1.0
+// (Graph), /subscriptions|/providers|/tenants (ARM), everything else to the login plane. Also serves the managed-identity port.
 // Thread-safety: stateless over the Cloud; safe for concurrent requests.
 #include <functional>
 #include <memory>
@@ -10,6 +10,7 @@
 #include "emulator/arm/http/arm_routes.h"
 #include "emulator/cloud/cloud.h"
 #include "emulator/common/http_types.h"
+#include "emulator/consumer/http/blob_routes.h"
 #include "emulator/graph/http/graph_routes.h"
 #include "emulator/keyvault/http/key_vault_routes.h"
 #include "emulator/server/fault_injector.h"
@@ -31,7 +32,7 @@ struct Endpoints {
 class Router {
  public:
   Router(Cloud* cloud, const Endpoints* endpoints)
-      : cloud_(cloud), endpoints_(endpoints), login_(cloud), graph_(cloud), arm_(cloud), kv_(cloud),
+      : cloud_(cloud), endpoints_(endpoints), login_(cloud), graph_(cloud), arm_(cloud), kv_(cloud), blob_(cloud),
         mi_(cloud, endpoints->mi_header), faults_(cloud) {}
 
   HttpResponse HandleHttps(const HttpRequest& request) const;
@@ -50,6 +51,7 @@ class Router {
   graph::http::GraphRoutes graph_;
   arm::http::ArmRoutes arm_;
   keyvault::http::KeyVaultRoutes kv_;
+  consumer::http::BlobRoutes blob_;
   token::http::ManagedIdentityRoutes mi_;
   mutable FaultInjector faults_;  // /_emulator/faults; checked before every plane request
 };

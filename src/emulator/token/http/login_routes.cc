@@ -92,7 +92,7 @@ bool LoginRoutes::Handle(const HttpRequest& request, HttpResponse* response) con
     *response = AdminConsent(request, tenant, seg.size() == 3);
   } else if (is({"oauth2", "v2.0", "authorize"}) || is({"oauth2", "authorize"})) {
     *response = RenderOAuthError(
-        Error{501, "not_implemented", "crosskey does not implement interactive sign-in (" + request.path + ") yet.", "", {}, {}},
+        Error{501, "not_implemented", "crosskey does not implement interactive sign-in (" + request.path + ") yet.", "", {}, {}, {}},
         request);
   } else {
     return false;
@@ -276,7 +276,7 @@ bool ManagedIdentityRoutes::Handle(const HttpRequest& request, HttpResponse* res
     return true;
   };
   if (request.method != "GET" && request.method != "POST") {
-    return fail(Error{405, "invalid_request", "Only GET is supported.", "", {}, {}});
+    return fail(Error{405, "invalid_request", "Only GET is supported.", "", {}, {}, {}});
   }
   if (app_service && request.Header("x-identity-header") != identity_header_) {
     Error e = errors::ManagedIdentityHeaderMissing("X-IDENTITY-HEADER");
