@@ -5,6 +5,7 @@ cross-tenant CMK chain and then exercise clients, failures and revocations.
 from __future__ import annotations
 
 import base64
+import os
 import uuid
 from dataclasses import dataclass, field
 
@@ -189,3 +190,14 @@ def setup_chain(emu: Emulator, vault_prefix: str = "kv") -> CmkChain:
     assert r.status_code == 201, r.text
     user = r.json()["id"]
     return CmkChain(c, app, fic, uami_id, uami, sp, vault, vault_id, vault_uri, officer, user)
+
+
+def setup_keyed_chain(emu: Emulator, monkeypatch, vault_prefix: str) -> CmkChain:
+    """setup_chain with the workload environment set, plus an RSA-2048 key in the customer's
+    vault (chain.key) and the provider group holding the UAMI (chain.group): what a phase-3
+    consumer is configured with."""
+    use_workload_environment(monkeypatch, emu)
+    c = setup_chain(emu, vault_prefix=vault_prefix)
+    c.key = c.customer_key_client().create_rsa_key(f"cmk-{os.urandom(3).hex()}", size=2048)
+    c.group = f"/subscriptions/{c.provider['subscriptionId']}/resourceGroups/{c.uami_id.split('/')[4]}"
+    return c

@@ -15,7 +15,7 @@ from azure.core.credentials import AccessToken
 from azure.core.exceptions import ClientAuthenticationError, HttpResponseError, ResourceNotFoundError
 from azure.storage.blob import BlobServiceClient, ContentSettings
 
-from flow import setup_chain, use_workload_environment
+from flow import setup_keyed_chain
 from test_consumers import storage_body
 
 INTERVAL = 600
@@ -33,11 +33,7 @@ def short_intervals(emulator):
 
 @pytest.fixture
 def chain(emulator, monkeypatch):
-    use_workload_environment(monkeypatch, emulator)
-    c = setup_chain(emulator, vault_prefix="bl")
-    c.key = c.customer_key_client().create_rsa_key(f"cmk-{os.urandom(3).hex()}", size=2048)
-    c.group = f"/subscriptions/{c.provider['subscriptionId']}/resourceGroups/{c.uami_id.split('/')[4]}"
-    return c
+    return setup_keyed_chain(emulator, monkeypatch, "bl")
 
 
 class FixedToken:

@@ -12,7 +12,7 @@ import uuid
 
 import pytest
 
-from flow import CRYPTO_OFFICER, ENCRYPTION_USER, setup_chain, use_workload_environment
+from flow import CRYPTO_OFFICER, ENCRYPTION_USER, setup_chain, setup_keyed_chain, use_workload_environment
 
 INTERVAL = 600
 
@@ -28,11 +28,7 @@ def short_intervals(emulator):
 
 @pytest.fixture
 def chain(emulator, monkeypatch):
-    use_workload_environment(monkeypatch, emulator)
-    c = setup_chain(emulator, vault_prefix="cs")
-    c.key = c.customer_key_client().create_rsa_key(f"cmk-{os.urandom(3).hex()}", size=2048)
-    c.group = f"/subscriptions/{c.provider['subscriptionId']}/resourceGroups/{c.uami_id.split('/')[4]}"
-    return c
+    return setup_keyed_chain(emulator, monkeypatch, "cs")
 
 
 def now(c):

@@ -26,24 +26,12 @@ class BlobStoreTest : public test::CmkChainTest {
  protected:
   void SetUp() override {
     test::CmkChainTest::SetUp();
-    json body = {
-        {"location", "westus"},
-        {"identity", {{"type", "UserAssigned"}, {"userAssignedIdentities", {{uami_id_, json::object()}}}}},
-        {"properties",
-         {{"encryption",
-           {{"keySource", "Microsoft.Keyvault"},
-            {"keyvaultproperties", {{"keyvaulturi", cloud_.VaultUrl("cmkvault") + "/"}, {"keyname", "cmk"}}},
-            {"identity", {{"userAssignedIdentity", uami_id_}, {"federatedIdentityClientId", app_.app_id}}}}}}}};
-    auto put = cloud_.resources.Put(arm::ArmCaller{}, AccountId(), body);
+    auto put = cloud_.resources.Put(arm::ArmCaller{}, StorageId(), StorageBody());
     ASSERT_TRUE(put.ok()) << put.error().message;
     auto account = cloud_.blobs.Account("ACCT1");
     ASSERT_TRUE(account.ok());
     account_ = *account;
     owner_ = {provider_.tenant_id, provider_.admin_user_object_id, "", ""};
-  }
-  std::string AccountId() const {
-    return "/subscriptions/" + provider_.subscription_id +
-           "/resourceGroups/saas/providers/Microsoft.Storage/storageAccounts/acct1";
   }
   // A fresh principal of the provider tenant holding `role` on the account (none when empty).
   BlobCaller Principal(const std::string& role) {
@@ -53,7 +41,7 @@ class BlobStoreTest : public test::CmkChainTest {
     EXPECT_TRUE(sp.ok());
     if (!role.empty()) {
       arm::ArmCaller admin{provider_.tenant_id, provider_.admin_user_object_id, provider_.admin_username};
-      auto ra = cloud_.resources.PutRoleAssignment(admin, AccountId(), NewGuid(),
+      auto ra = cloud_.resources.PutRoleAssignment(admin, StorageId(), NewGuid(),
                                                    test::RoleAssignmentBody(role, sp->object_id, "ServicePrincipal"));
       EXPECT_TRUE(ra.ok()) << ra.error().message;
     }

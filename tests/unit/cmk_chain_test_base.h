@@ -57,12 +57,7 @@ class CmkChainTest : public ::testing::Test {
     ASSERT_TRUE(uami.ok()) << uami.error().message;
     uami_principal_ = uami->body["properties"]["principalId"];
     uami_client_ = uami->body["properties"]["clientId"];
-    graph::FederatedCredential fic;
-    fic.name = "customer-cmk";
-    fic.issuer = token::V2Issuer(provider_.tenant_id);
-    fic.subject = uami_principal_;
-    fic.audiences = {kExchange};
-    ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, fic).ok());
+    ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, UamiFic(uami_principal_)).ok());
 
     // Phase 2 (customer): SP for the app, group, RBAC vault with purge protection, roles, key.
     auto sp = cloud_.directory.CreateServicePrincipal(customer_.tenant_id, app_.app_id);
@@ -98,6 +93,31 @@ class CmkChainTest : public ::testing::Test {
   }
 
  protected:
+  // The app's FIC trusting a UAMI's principal id ("customer-cmk").
+  graph::FederatedCredential UamiFic(const std::string& principal_id) const {
+    graph::FederatedCredential fic;
+    fic.name = "customer-cmk";
+    fic.issuer = token::V2Issuer(provider_.tenant_id);
+    fic.subject = principal_id;
+    fic.audiences = {kExchange};
+    return fic;
+  }
+  // Storage account "acct1" in the provider's group, encrypted with the customer's key
+  // (versionless) through the UAMI and the app.
+  std::string StorageId() const {
+    return "/subscriptions/" + provider_.subscription_id +
+           "/resourceGroups/saas/providers/Microsoft.Storage/storageAccounts/acct1";
+  }
+  json StorageBody() const {
+    return {{"location", "westus"},
+            {"identity", {{"type", "UserAssigned"}, {"userAssignedIdentities", {{uami_id_, json::object()}}}}},
+            {"properties",
+             {{"encryption",
+               {{"keySource", "Microsoft.Keyvault"},
+                {"keyvaultproperties", {{"keyvaulturi", cloud_.VaultUrl("cmkvault") + "/"}, {"keyname", "cmk"}}},
+                {"identity", {{"userAssignedIdentity", uami_id_}, {"federatedIdentityClientId", app_.app_id}}}}}}}};
+  }
+
   Cloud cloud_{CloudConfig{}};
   BootstrapTenant provider_, customer_;
   arm::ArmCaller customer_admin_;

@@ -26,15 +26,6 @@ using test::RoleAssignmentBody;
 class ConsumerEngineTest : public CmkChainTest {
  protected:
 
-  json StorageBody() const {
-    return {{"location", "westus"},
-            {"identity", {{"type", "UserAssigned"}, {"userAssignedIdentities", {{uami_id_, json::object()}}}}},
-            {"properties",
-             {{"encryption",
-               {{"keySource", "Microsoft.Keyvault"},
-                {"keyvaultproperties", {{"keyvaulturi", cloud_.VaultUrl("cmkvault") + "/"}, {"keyname", "cmk"}}},
-                {"identity", {{"userAssignedIdentity", uami_id_}, {"federatedIdentityClientId", app_.app_id}}}}}}}};
-  }
   std::string State(const std::string& id) {
     auto got = cloud_.resources.Get(arm::ArmCaller{}, id);
     EXPECT_TRUE(got.ok());
@@ -46,11 +37,6 @@ class ConsumerEngineTest : public CmkChainTest {
     ASSERT_TRUE(cloud_.keyvault.UpdateKey("cmkvault", Caller(customer_.tenant_id, customer_.admin_user_object_id),
                                           "cmk", "", u).ok());
   }
-  std::string StorageId() const {
-    return "/subscriptions/" + provider_.subscription_id +
-           "/resourceGroups/saas/providers/Microsoft.Storage/storageAccounts/acct1";
-  }
-
 };
 
 TEST(ParseKeyUrlTest, VersionedAndVersionless) {
@@ -182,24 +168,17 @@ class RevocationPathTest : public ConsumerEngineTest, public ::testing::WithPara
       ASSERT_TRUE(cloud_.resources.PutRoleAssignment(customer_admin_, vault_id_, NewGuid(),
                       RoleAssignmentBody(kEncryptionUser, sp->object_id, "ServicePrincipal")).ok());
     } else if (path == "fic-removed") {
-      graph::FederatedCredential fic;
-      fic.name = "customer-cmk";
-      fic.issuer = token::V2Issuer(provider_.tenant_id);
-      fic.subject = uami_principal_;
-      fic.audiences = {kExchange};
-      ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, fic).ok());
+      ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, UamiFic(uami_principal_)).ok());
     } else if (path == "uami-deleted") {
       // A new UAMI of the same name has a new principal and client id: re-point the FIC and
       // PUT the consumer again.
       auto uami = cloud_.resources.Put(arm::ArmCaller{}, uami_id_, {{"location", "westus"}});
       ASSERT_TRUE(uami.ok());
       ASSERT_TRUE(cloud_.directory.DeleteFederatedCredential(provider_.tenant_id, app_.object_id, "customer-cmk").ok());
-      graph::FederatedCredential fic;
-      fic.name = "customer-cmk";
-      fic.issuer = token::V2Issuer(provider_.tenant_id);
-      fic.subject = uami->body["properties"]["principalId"];
-      fic.audiences = {kExchange};
-      ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, fic).ok());
+      ASSERT_TRUE(cloud_.directory
+                      .AddFederatedCredential(provider_.tenant_id, app_.object_id,
+                                              UamiFic(uami->body["properties"]["principalId"].get<std::string>()))
+                      .ok());
       auto put = cloud_.resources.Put(arm::ArmCaller{}, StorageId(), StorageBody());
       ASSERT_TRUE(put.ok()) << put.error().message;
     }

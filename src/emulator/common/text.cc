@@ -126,13 +126,18 @@ std::map<std::string, std::string> ParseQuery(std::string_view query) {
   return out;
 }
 
-std::string IsoTime(long long epoch_seconds) {
+namespace {
+std::string FormatUtc(long long epoch_seconds, const char* format) {
   std::time_t t = static_cast<std::time_t>(epoch_seconds);
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  char buf[48];
+  std::strftime(buf, sizeof buf, format, &tm);
   return buf;
 }
+}  // namespace
+
+std::string IsoTime(long long epoch_seconds) { return FormatUtc(epoch_seconds, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string HttpDate(long long epoch_seconds) { return FormatUtc(epoch_seconds, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 }  // namespace crosskey

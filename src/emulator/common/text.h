@@ -31,5 +31,7 @@ std::map<std::string, std::string> ParseQuery(std::string_view query);
 
 // ISO-8601 UTC with seconds, e.g. 2026-11-22T06:13:18Z (fraction omitted).
 std::string IsoTime(long long epoch_seconds);
+// RFC 1123 (HTTP Date, Last-Modified): "Sun, 22 Nov 2026 20:20:35 GMT".
+std::string HttpDate(long long epoch_seconds);
 
 }  // namespace crosskey

@@ -16,15 +16,6 @@ constexpr const char* kStorageResource = "https://storage.azure.com";
 // The oldest version that accepts Microsoft Entra bearer tokens ("Versioning for Azure Storage").
 constexpr const char* kFirstBearerVersion = "2017-11-09";
 
-std::string Rfc1123(int64_t epoch) {
-  std::time_t t = static_cast<std::time_t>(epoch);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[40];
-  std::strftime(buf, sizeof buf, "%a, %d %b %Y %H:%M:%S GMT", &tm);
-  return buf;
-}
-
 std::string Xml(std::string_view s) {
   std::string out;
   for (char c : s) {
@@ -69,7 +60,7 @@ void AddCommonHeaders(const HttpRequest& request, int64_t now, HttpResponse* r) 
   if (!request.Header("x-ms-client-request-id").empty()) {
     r->headers.emplace_back("x-ms-client-request-id", request.Header("x-ms-client-request-id"));
   }
-  r->headers.emplace_back("Date", Rfc1123(now));
+  r->headers.emplace_back("Date", HttpDate(now));
 }
 
 HttpResponse Empty(int status) {
@@ -129,8 +120,8 @@ void AddBlobProperties(const StoredBlob& b, HttpResponse* r) {
   r->content_type = b.settings.content_type.empty() ? "application/octet-stream" : b.settings.content_type;
   auto& h = r->headers;
   h.emplace_back("ETag", b.etag);
-  h.emplace_back("Last-Modified", Rfc1123(b.last_modified));
-  h.emplace_back("x-ms-creation-time", Rfc1123(b.created));
+  h.emplace_back("Last-Modified", HttpDate(b.last_modified));
+  h.emplace_back("x-ms-creation-time", HttpDate(b.created));
   h.emplace_back("x-ms-blob-type", "BlockBlob");
   h.emplace_back("x-ms-lease-status", "unlocked");
   h.emplace_back("x-ms-lease-state", "available");
@@ -148,7 +139,7 @@ void AddBlobProperties(const StoredBlob& b, HttpResponse* r) {
 std::string BlobXml(const BlobView& v, bool with_metadata) {
   const StoredBlob& b = v.properties;
   std::string x = "<Blob>" + Element("Name", v.name) + "<Properties>";
-  x += Element("Creation-Time", Rfc1123(b.created)) + Element("Last-Modified", Rfc1123(b.last_modified));
+  x += Element("Creation-Time", HttpDate(b.created)) + Element("Last-Modified", HttpDate(b.last_modified));
   x += Element("Etag", b.etag.size() >= 2 ? b.etag.substr(1, b.etag.size() - 2) : b.etag);
   x += Element("Content-Length", std::to_string(b.size)) + Element("Content-Type", b.settings.content_type);
   x += Element("Content-Encoding", b.settings.content_encoding) +
@@ -302,14 +293,14 @@ StatusOr<HttpResponse> BlobRoutes::Dispatch(const HttpRequest& request, const Bl
       bool public_access = !request.Header("x-ms-blob-public-access").empty();
       CK_ASSIGN_OR_RETURN(auto c, blobs.CreateContainer(account, caller, container, Metadata(request), public_access));
       HttpResponse r = Empty(201);
-      r.headers = {{"ETag", c.etag}, {"Last-Modified", Rfc1123(c.last_modified)}};
+      r.headers = {{"ETag", c.etag}, {"Last-Modified", HttpDate(c.last_modified)}};
       return r;
     }
     if (comp.empty() && (m == "GET" || m == "HEAD")) {
       CK_ASSIGN_OR_RETURN(auto c, blobs.GetContainer(account, caller, container));
       HttpResponse r = Empty(200);
       r.headers = {{"ETag", c.etag},
-                   {"Last-Modified", Rfc1123(c.last_modified)},
+                   {"Last-Modified", HttpDate(c.last_modified)},
                    {"x-ms-lease-status", "unlocked"},
                    {"x-ms-lease-state", "available"},
                    {"x-ms-has-immutability-policy", "false"},
@@ -374,7 +365,7 @@ StatusOr<HttpResponse> BlobRoutes::Dispatch(const HttpRequest& request, const Bl
     CK_ASSIGN_OR_RETURN(auto b, blobs.PutBlob(account, caller, container, blob, up));
     HttpResponse r = Empty(201);
     r.headers = {{"ETag", b.properties.etag},
-                 {"Last-Modified", Rfc1123(b.properties.last_modified)},
+                 {"Last-Modified", HttpDate(b.properties.last_modified)},
                  {"Content-MD5", crypto::Base64Encode(b.properties.content_md5)},
                  {"x-ms-request-server-encrypted", "true"}};
     return r;
