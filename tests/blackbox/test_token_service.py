@@ -98,6 +98,32 @@ def test_password_grant_gives_refresh_id_token_and_client_info(chain):
     bad = post_token(chain, cu["tenantId"], {"client_id": form["client_id"], "grant_type": "refresh_token",
                                               "refresh_token": "nope", "scope": "https://graph.microsoft.com/.default"})
     assert bad.json()["error_codes"] == [9002313]
+    # A refresh token is bound to its client: another client gets 700007.
+    stolen = post_token(chain, cu["tenantId"], {"client_id": str(uuid.uuid4()), "grant_type": "refresh_token",
+                                                 "refresh_token": body["refresh_token"],
+                                                 "scope": "https://graph.microsoft.com/.default"})
+    assert stolen.status_code == 400 and stolen.json()["error_codes"] == [700007], stolen.text
+
+
+def test_disabled_user_is_50057(chain):
+    c = chain.cloud
+    upn = f"user-{uuid.uuid4().hex[:6]}@customer.test"
+    r = c.graph("POST", "customer", "/v1.0/users", {"userPrincipalName": upn, "displayName": upn, "accountEnabled": True,
+                                                     "passwordProfile": {"password": "P@ssw0rd-1"}})
+    assert r.status_code == 201, r.text
+    form = {"client_id": str(uuid.uuid4()), "grant_type": "password", "username": upn, "password": "P@ssw0rd-1",
+            "scope": "https://management.azure.com/.default offline_access"}
+    ok = post_token(chain, chain.customer["tenantId"], form)
+    assert ok.status_code == 200, ok.text
+    r = c.graph("PATCH", "customer", f"/v1.0/users/{r.json()['id']}", {"accountEnabled": False})
+    assert r.status_code == 204, r.text
+    for attempt in (form, {"client_id": form["client_id"], "grant_type": "refresh_token",
+                           "refresh_token": ok.json()["refresh_token"], "scope": form["scope"]}):
+        refused = post_token(chain, chain.customer["tenantId"], attempt)
+        assert refused.status_code == 400 and refused.json()["error_codes"] == [50057], refused.text
+        assert "AADSTS50057: The user account is disabled." in refused.json()["error_description"]
+    wrong = post_token(chain, chain.customer["tenantId"], dict(form, password="nope"))
+    assert wrong.json()["error_codes"] == [50126]
 
 
 def test_openid_configuration_and_instance_discovery(chain):

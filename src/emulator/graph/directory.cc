@@ -391,6 +391,20 @@ std::optional<User> Directory::FindUser(const std::string& tenant_id, const std:
   return std::nullopt;
 }
 
+StatusOr<User> Directory::SetUserEnabled(const std::string& tenant_id, const std::string& object_id_or_upn,
+                                         bool enabled) {
+  std::unique_lock lock(mu_);
+  auto* t = Find(tenant_id);
+  if (!t) return errors::TenantNotFound(tenant_id);
+  for (auto& [_, u] : t->users) {
+    if (EqualsIgnoreCase(u.object_id, object_id_or_upn) || EqualsIgnoreCase(u.user_principal_name, object_id_or_upn)) {
+      u.account_enabled = enabled;
+      return u;
+    }
+  }
+  return errors::ResourceNotFound(object_id_or_upn);
+}
+
 std::vector<User> Directory::ListUsers(const std::string& tenant_id) const {
   std::shared_lock lock(mu_);
   std::vector<User> out;

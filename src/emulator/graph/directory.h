@@ -101,6 +101,8 @@ class Directory {
   // Users. Errors: TenantNotFound, BadRequest (duplicate UPN).
   StatusOr<User> AddUser(const std::string& tenant_id, User user);
   std::optional<User> FindUser(const std::string& tenant_id, const std::string& object_id_or_upn) const;
+  // Errors: TenantNotFound, ResourceNotFound.
+  StatusOr<User> SetUserEnabled(const std::string& tenant_id, const std::string& object_id_or_upn, bool enabled);
   std::vector<User> ListUsers(const std::string& tenant_id) const;
 
   // Any principal (user or service principal) by object id in a tenant.

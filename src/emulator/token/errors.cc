@@ -101,6 +101,15 @@ Error InvalidScope(const std::string& scope) {
               "The provided request must include a 'scope' input parameter. The provided value for the input "
               "parameter 'scope' is not valid. The scope " + scope + " is not valid.");
 }
+// A refresh token redeemed by another client than the one it was issued to. Entra answers
+// "AADSTS700007: The grant was issued for a different client id." (seen in
+// https://github.com/microsoft/Partner-Center-PowerShell/issues/419; RFC 6749 5.2: invalid_grant).
+Error RefreshTokenOfAnotherClient() {
+  return Make(400, "invalid_grant", 700007, "The grant was issued for a different client id.");
+}
+// AADSTS50057 UserDisabled, "The user account is disabled." (Entra authentication and
+// authorization error codes, https://learn.microsoft.com/entra/identity-platform/reference-error-codes).
+Error UserDisabled() { return Make(400, "invalid_grant", 50057, "The user account is disabled."); }
 Error InvalidRefreshToken() {
   return Make(400, "invalid_grant", 9002313, "Invalid request. Request is malformed or invalid.");
 }

@@ -26,6 +26,8 @@ Error MissingParameter(const std::string& name);                                
 Error MissingClientCredential();                                                     // 7000218
 Error InvalidScope(const std::string& scope);                                        // 70011
 Error InvalidRefreshToken();                                                         // 9002313
+Error RefreshTokenOfAnotherClient();                                                 // 700007
+Error UserDisabled();                                                                // 50057
 Error UnknownCertificate(const std::string& app_id);                                 // 700027 variant
 Error AdminConsentRequired();                                                 // 90094
 Error ManagedIdentityNotFound(const std::string& selector);                          // MI endpoint 400

@@ -224,7 +224,8 @@ StatusOr<TokenResponse> TokenService::Password(const std::string& tenant_id, con
   if (Field(form, "client_id").empty()) return errors::MissingParameter("client_id");
   auto user = directory_->FindUser(tenant_id, username);
   if (!user) return errors::UserNotFound(tenant_id);
-  if (user->password != Field(form, "password") || !user->account_enabled) return errors::InvalidUsernameOrPassword();
+  if (user->password != Field(form, "password")) return errors::InvalidUsernameOrPassword();
+  if (!user->account_enabled) return errors::UserDisabled();
   return UserTokens(tenant_id, *user, ToLower(Field(form, "client_id")), resource, scope, "password");
 }
 
@@ -237,8 +238,13 @@ StatusOr<TokenResponse> TokenService::Refresh(const std::string& tenant_id, cons
     if (it == refresh_grants_.end() || it->second.tenant_id != tenant_id) return errors::InvalidRefreshToken();
     grant = it->second;
   }
+  // A refresh token is bound to the client it was issued to (a public client may omit
+  // client_id only when redeeming its own token is implied: MSAL always sends it).
+  std::string client_id = ToLower(Field(form, "client_id"));
+  if (!client_id.empty() && client_id != grant.client_id) return errors::RefreshTokenOfAnotherClient();
   auto user = directory_->FindUser(tenant_id, grant.user_object_id);
-  if (!user || !user->account_enabled) return errors::InvalidRefreshToken();
+  if (!user) return errors::InvalidRefreshToken();
+  if (!user->account_enabled) return errors::UserDisabled();
   std::string res = resource.empty() ? "https://management.core.windows.net/" : resource;
   return UserTokens(tenant_id, *user, grant.client_id, res, scope, "refresh_token");
 }

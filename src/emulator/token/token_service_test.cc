@@ -269,6 +269,27 @@ TEST_F(TokenServiceTest, PasswordGrantIssuesUserTokensAndRefreshWorks) {
   EXPECT_EQ(kv.token.app_id, client);
 }
 
+TEST_F(TokenServiceTest, RefreshTokenIsBoundToItsClientAndDisabledUsersAre50057) {
+  const std::string client = NewGuid();
+  TokenForm form = {{"grant_type", "password"}, {"client_id", client}, {"username", customer_.admin_username},
+                    {"password", customer_.admin_password}, {"scope", kVaultScope}};
+  auto r = cloud_.tokens.Token(customer_.tenant_id, form, false);
+  ASSERT_TRUE(r.ok());
+  TokenForm refresh = {{"grant_type", "refresh_token"}, {"client_id", app_.app_id},
+                       {"refresh_token", r->refresh_token}, {"scope", kVaultScope}};
+  ExpectAadsts(cloud_.tokens.Token(customer_.tenant_id, refresh, false), 400, "invalid_grant", 700007);
+  refresh["client_id"] = client;
+  for (char& ch : refresh["client_id"]) ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));  // case-insensitive
+  auto again = cloud_.tokens.Token(customer_.tenant_id, refresh, false);
+  ASSERT_TRUE(again.ok()) << again.error().message;
+
+  ASSERT_TRUE(cloud_.directory.SetUserEnabled(customer_.tenant_id, customer_.admin_user_object_id, false).ok());
+  ExpectAadsts(cloud_.tokens.Token(customer_.tenant_id, refresh, false), 400, "invalid_grant", 50057);
+  ExpectAadsts(cloud_.tokens.Token(customer_.tenant_id, form, false), 400, "invalid_grant", 50057);
+  form["password"] = "wrong";  // credentials are checked first
+  ExpectAadsts(cloud_.tokens.Token(customer_.tenant_id, form, false), 400, "invalid_grant", 50126);
+}
+
 TEST_F(TokenServiceTest, UnknownRefreshTokenIs9002313) {
   TokenForm refresh = {{"grant_type", "refresh_token"}, {"client_id", app_.app_id}, {"refresh_token", "bogus"}};
   ExpectAadsts(cloud_.tokens.Token(customer_.tenant_id, refresh, false), 400, "invalid_grant", 9002313);

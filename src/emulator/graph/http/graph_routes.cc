@@ -177,6 +177,15 @@ StatusOr<HttpResponse> GraphRoutes::Dispatch(const HttpRequest& request, const G
       return List("directoryObjects", items);
     }
   }
+  if (seg.size() == 2 && EqualsIgnoreCase(seg[0], "users") && m == "PATCH") {
+    // Update user: accountEnabled is the property a revocation rehearsal needs.
+    CK_RETURN_IF_ERROR(require_admin());
+    if (!body->contains("accountEnabled") || !(*body)["accountEnabled"].is_boolean()) {
+      return errors::BadRequest("crosskey updates a user's accountEnabled (a boolean) only.");
+    }
+    CK_RETURN_IF_ERROR(dir.SetUserEnabled(tid, seg[1], (*body)["accountEnabled"]));
+    return wire::Text(204, "text/plain", "");
+  }
   if (!seg.empty() && EqualsIgnoreCase(seg[0], "users") && m == "GET") {
     if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "memberOf")) {
       auto user = dir.FindUser(tid, seg[1]);
