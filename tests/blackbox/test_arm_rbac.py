@@ -107,6 +107,12 @@ def test_vault_rules_uniqueness_purge_protection_soft_delete(cloud):
     assert r.status_code == 400 and "purge protection" in r.json()["error"]["message"]
     r = cloud.arm("PUT", "customer", vid, vault_body(cloud, "customer", createMode="recover"))
     assert r.status_code == 201 and r.json()["properties"]["enablePurgeProtection"]
+    # Recovering a vault that was never deleted is refused; a live vault is simply updated.
+    never = f"{cgid}/providers/Microsoft.KeyVault/vaults/kv{uuid.uuid4().hex[:10]}"
+    r = cloud.arm("PUT", "customer", never, vault_body(cloud, "customer", createMode="recover"))
+    assert r.status_code == 400 and r.json()["error"]["code"] == "SoftDeletedVaultDoesNotExist", r.text
+    assert cloud.arm("GET", "customer", never).status_code == 404
+    assert cloud.arm("PUT", "customer", vid, vault_body(cloud, "customer", createMode="recover")).status_code == 200
 
 
 def test_bad_names_and_bodies(cloud):

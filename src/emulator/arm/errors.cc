@@ -61,6 +61,14 @@ Error InvalidRoleAssignmentId(const std::string& name) {
   return MakeError(400, "InvalidRoleAssignmentId",
               "The role assignment ID '" + name + "' is not valid. The role assignment ID must be a GUID.");
 }
+// Seen in terraform-provider-azurerm applies: "400 SoftDeletedVaultDoesNotExist: A soft deleted
+// vault with the given name does not exist. Ensure that the name for the vault that is being
+// attempted to recover is in a recoverable state."
+Error SoftDeletedVaultDoesNotExist() {
+  return MakeError(400, "SoftDeletedVaultDoesNotExist",
+                   "A soft deleted vault with the given name does not exist. Ensure that the name for the vault that "
+                   "is being attempted to recover is in a recoverable state.");
+}
 Error VaultAlreadyExists(const std::string& name) {
   return MakeError(409, "VaultAlreadyExists",
               "The vault name '" + name +

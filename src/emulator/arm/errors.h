@@ -22,6 +22,7 @@ Error RoleAssignmentNotFound(const std::string& id);
 Error RoleDefinitionDoesNotExist(const std::string& id);
 Error InvalidRoleAssignmentId(const std::string& name);
 Error VaultAlreadyExists(const std::string& name);
+Error SoftDeletedVaultDoesNotExist();  // 400: createMode recover without a soft-deleted vault
 Error VaultDeletedExists();
 Error PurgeProtectionIrreversible();
 Error InvalidRequestContent(const std::string& detail);

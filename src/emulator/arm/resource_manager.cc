@@ -272,6 +272,8 @@ StatusOr<Json> ResourceManager::BuildVault(const ParsedId& pid, const Json& body
     recovered["id"] = pid.Canonical();
     return recovered;
   }
+  // createMode recover needs a soft-deleted vault of that name (a live one is just updated).
+  if (!existing && EqualsIgnoreCase(create_mode, "recover")) return errors::SoftDeletedVaultDoesNotExist();
   if (instance_id.empty()) instance_id = NewGuid();
   if (!p.contains("tenantId") || !p["tenantId"].is_string()) return errors::MissingProperty("properties.tenantId");
   if (!IsObject(p, "sku")) return errors::MissingProperty("properties.sku");
