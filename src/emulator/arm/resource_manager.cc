@@ -533,7 +533,10 @@ Status ResourceManager::PurgeDeletedVault(const ArmCaller& caller, const std::st
                               "vault. Key Vault service will automatically purge it after the retention period has "
                               "passed.");
   }
+  std::string instance = it->second.info->instance_id;
   deleted_vaults_.erase(it);
+  lock.unlock();
+  if (vault_purged_) vault_purged_(instance);
   return Status::Ok();
 }
 

@@ -131,6 +131,9 @@ class ResourceManager {
 
   // Serve more resource types through `extension` (not owned; set once at composition).
   void set_extension(ResourceExtension* extension) { extension_ = extension; }
+  // Called (without the manager's lock) with a vault's instance id once it is purged, so the
+  // Key Vault core can drop that vault's keys for good. Set once at composition.
+  void set_vault_purged_hook(std::function<void(const std::string&)> hook) { vault_purged_ = std::move(hook); }
 
   // For the Key Vault data plane: the live vault with this name (case-insensitive).
   std::shared_ptr<const VaultInfo> FindVault(const std::string& name) const;
@@ -177,6 +180,7 @@ class ResourceManager {
   std::map<std::string, std::shared_ptr<const VaultInfo>> vaults_;  // key: lower name
   std::map<std::string, DeletedVault> deleted_vaults_;              // key: lower name
   ResourceExtension* extension_ = nullptr;
+  std::function<void(const std::string&)> vault_purged_;
 };
 
 }  // namespace crosskey::arm

@@ -17,6 +17,7 @@ Cloud::Cloud(CloudConfig config)
       port_(config_.https_port) {
   keyvault.set_backup_key(crypto::RandomBytes(32));
   resources.set_extension(&consumers);
+  resources.set_vault_purged_hook([this](const std::string& instance) { keyvault.ForgetVault(instance); });
 }
 
 std::string Cloud::VaultUrl(const std::string& vault) const {

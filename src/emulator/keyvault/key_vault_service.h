@@ -134,6 +134,8 @@ class KeyVaultService {
 
   // Every vault's keys with their versions and private material, deleted keys, rotation
   // policies and the backup key (key_vault_state.cc). Import expects an empty service.
+  // A purged vault's keys are gone for good (ResourceManager's vault-purged hook).
+  void ForgetVault(const std::string& instance_id);
   nlohmann::json ExportState() const;
   Status ImportState(const nlohmann::json& state);
 

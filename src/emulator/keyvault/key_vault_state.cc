@@ -90,4 +90,9 @@ Status KeyVaultService::ImportState(const json& state) {
   }
 }
 
+void KeyVaultService::ForgetVault(const std::string& instance_id) {
+  std::unique_lock lock(mu_);
+  vaults_.erase(instance_id);
+}
+
 }  // namespace crosskey::keyvault
