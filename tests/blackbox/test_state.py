@@ -73,6 +73,12 @@ def test_restart_keeps_state_and_clock(emulator_factory, tmp_path, monkeypatch):
     chain = setup_chain(emu)
     key = chain.customer_key_client().create_rsa_key("durable", size=2048)
     chain.cloud.advance_clock(1000)
+    cu = chain.customer  # the last request before the restart: nothing else persists it
+    signin = chain.cloud.http.post(f"{chain.cloud.login}/{cu['tenantId']}/oauth2/v2.0/token", timeout=30, data={
+        "grant_type": "password", "client_id": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        "username": cu["adminUser"]["username"], "password": cu["adminUser"]["password"],
+        "scope": "https://management.azure.com/.default offline_access"})
+    assert signin.status_code == 200, signin.text
     port = emu.port
     emu.stop()
     emu.start(port=port)
@@ -83,6 +89,11 @@ def test_restart_keeps_state_and_clock(emulator_factory, tmp_path, monkeypatch):
     r = c.http.get(f"{key.id}?api-version=7.4", headers={"Authorization": "Bearer " + tok}, timeout=30)
     assert r.status_code == 200 and r.json()["key"]["n"] and r.json()["key"]["kid"] == key.id
     assert oct(os.stat(data / "crosskey.db").st_mode & 0o777) == "0o600"
+    # A user's refresh token (what azure-cli keeps between runs) survives the restart.
+    again = c.http.post(f"{c.login}/{cu['tenantId']}/oauth2/v2.0/token", timeout=30, data={
+        "grant_type": "refresh_token", "client_id": "04b07795-8ddb-461a-bbee-02f9e1bf7b46",
+        "refresh_token": signin.json()["refresh_token"], "scope": "https://management.azure.com/.default"})
+    assert again.status_code == 200, again.text
 
 
 def test_newer_schema_is_refused(emulator_factory, tmp_path):

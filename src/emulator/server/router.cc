@@ -220,7 +220,12 @@ bool Router::IsMutation(const HttpRequest& request) const {
            EqualsIgnoreCase(last, "restore");
   }
   std::string lower = ToLower(request.path);
-  if (lower.find("/oauth2/") != std::string::npos) return false;  // tokens are not state (refresh grants aside)
+  if (lower.find("/oauth2/") != std::string::npos) {
+    // Tokens are not state, but user sign-ins issue refresh tokens, which a restart must keep
+    // (azure-cli holds them for weeks). Service flows (client credentials, FIC) stay unpersisted.
+    const std::string& b = request.body;
+    return b.find("grant_type=password") != std::string::npos || b.find("grant_type=refresh_token") != std::string::npos;
+  }
   return true;  // Graph, ARM, admin consent
 }
 
