@@ -168,3 +168,66 @@ def test_consumer_resource_that_cannot_reach_its_key_is_refused_with_its_path(em
     with pytest.raises(EmulatorError) as e:
         emulator_factory(extra_args=["--fixture", str(bad)])
     assert "$.tenants[0].resources[0]" in str(e.value) and "ForbiddenByRbac" in str(e.value)
+
+
+def test_kubernetes_token_reaches_the_customer_key_through_the_uami_fic(emulator_factory, tmp_path, monkeypatch):
+    """Workload identity federation for a UAMI (the provider's AKS pod): a service-account token
+    from an external issuer -> the UAMI's token (its own FIC, an ARM child of the identity) ->
+    the app's token in the customer tenant (the app FIC trusting the UAMI) -> wrap/unwrap."""
+    issuer = "https://oidc.prod-aks.azure.com/11111111-2222-3333-4444-555555555555/"
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    jwk = json.loads(pyjwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    jwk["kid"] = "aks-1"
+    fixture = json.loads(TWO_TENANT.read_text())
+    fixture["oidcIssuers"] = [{"issuer": issuer, "jwks": {"keys": [jwk]}}]
+    path = tmp_path / "aks.json"
+    path.write_text(json.dumps(fixture))
+    emu = emulator_factory(extra_args=["--fixture", str(path)])
+    use_workload_environment(monkeypatch, emu)
+    cloud = Cloud(emu)
+    prov, cust = cloud.tenant("provider"), cloud.tenant("customer")
+    mi_id = (f"/subscriptions/{prov['subscriptionId']}/resourceGroups/provider-rg/providers/"
+             "Microsoft.ManagedIdentity/userAssignedIdentities/workload-mi")
+    mi = cloud.arm("GET", "provider", mi_id, api="2023-01-31").json()["properties"]
+    subject = "system:serviceaccount:billing:encryptor"
+    r = cloud.arm("PUT", "provider", f"{mi_id}/federatedIdentityCredentials/aks", {"properties": {
+        "issuer": issuer, "subject": subject, "audiences": ["api://AzureADTokenExchange"]}}, api="2023-01-31")
+    assert r.status_code in (200, 201), r.text
+
+    def service_account_token(sub=subject):
+        now = int(time.time())
+        return pyjwt.encode({"iss": issuer, "sub": sub, "aud": "api://AzureADTokenExchange", "iat": now, "nbf": now,
+                             "exp": now + 3600}, key, algorithm="RS256", headers={"kid": "aks-1"})
+
+    # What azure-identity's WorkloadIdentityCredential does (a ClientAssertionCredential reading
+    # the projected token file), then the cross-tenant exchange of the seeds.
+    uami = ClientAssertionCredential(prov["tenantId"], mi["clientId"], service_account_token)
+    uami_token = uami.get_token(EXCHANGE_SCOPE).token
+    claims = pyjwt.decode(uami_token, options={"verify_signature": False})
+    assert claims["oid"] == mi["principalId"] and claims["appid"] == mi["clientId"]
+    assert claims["iss"] == f"https://login.microsoftonline.com/{prov['tenantId']}/v2.0"
+    app = cloud.graph("GET", "provider", "/v1.0/applications?$filter=displayName eq 'cmk-multitenant-app'").json()["value"][0]
+    workload = ClientAssertionCredential(cust["tenantId"], app["appId"], lambda: uami.get_token(EXCHANGE_SCOPE).token)
+    vault_uri = cloud.arm("GET", "customer", f"/subscriptions/{cust['subscriptionId']}/resourceGroups/customer-rg/providers/"
+                          "Microsoft.KeyVault/vaults/cmkdemo").json()["properties"]["vaultUri"]
+    cc = CryptographyClient(f"{vault_uri}keys/cmk", workload)
+    dek = os.urandom(32)
+    assert cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, cc.wrap_key(KeyWrapAlgorithm.rsa_oaep_256, dek).encrypted_key).key == dek
+
+    def exchange(token, client_id=mi["clientId"], **extra):
+        return cloud.http.post(f"{cloud.login}/{prov['tenantId']}/oauth2/v2.0/token", timeout=30, data={
+            "grant_type": "client_credentials", "client_id": client_id, "scope": EXCHANGE_SCOPE,
+            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            "client_assertion": token, **extra})
+    assert exchange(service_account_token("system:serviceaccount:other:pod")).json()["error_codes"] == [700213]
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    forged = pyjwt.encode({"iss": issuer, "sub": subject, "aud": "api://AzureADTokenExchange",
+                           "exp": int(time.time()) + 600}, other, algorithm="RS256", headers={"kid": "aks-1"})
+    assert exchange(forged).json()["error_codes"] == [700027]
+    # A UAMI has no secrets: only its federated credentials sign it in.
+    r = cloud.http.post(f"{cloud.login}/{prov['tenantId']}/oauth2/v2.0/token", timeout=30, data={
+        "grant_type": "client_credentials", "client_id": mi["clientId"], "client_secret": "x", "scope": EXCHANGE_SCOPE})
+    assert r.status_code == 401 and r.json()["error_codes"] == [7000215], r.text
+    # Deleting the UAMI's FIC stops the exchange.
+    assert cloud.arm("DELETE", "provider", f"{mi_id}/federatedIdentityCredentials/aks", api="2023-01-31").status_code == 200
+    assert exchange(service_account_token()).json()["error_codes"] == [700211]

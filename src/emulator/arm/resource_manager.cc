@@ -228,6 +228,32 @@ StatusOr<Json> ResourceManager::BuildIdentity(const ParsedId& pid, const Json& b
                 {"isolationScope", "None"}}}};
 }
 
+std::optional<std::vector<graph::FederatedCredential>> ResourceManager::IdentityFederatedCredentials(
+    const std::string& tenant_id, const std::string& client_id) const {
+  std::shared_lock lock(mu_);
+  const Resource* identity = nullptr;
+  for (const auto& [key, r] : resources_) {
+    if (r.type == kIdentityType && EqualsIgnoreCase(r.body["properties"].value("clientId", ""), client_id) &&
+        EqualsIgnoreCase(r.body["properties"].value("tenantId", ""), tenant_id)) {
+      identity = &r;
+    }
+  }
+  if (!identity) return std::nullopt;
+  std::vector<graph::FederatedCredential> out;
+  std::string prefix = Lower(identity->id) + "/federatedidentitycredentials/";
+  for (auto it = resources_.lower_bound(prefix); it != resources_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
+       ++it) {
+    const Json& p = it->second.body["properties"];
+    graph::FederatedCredential f;
+    f.name = it->second.body.value("name", "");
+    f.issuer = p.value("issuer", "");
+    f.subject = p.value("subject", "");
+    f.audiences = p.value("audiences", std::vector<std::string>{});
+    out.push_back(f);
+  }
+  return out;
+}
+
 StatusOr<Json> ResourceManager::BuildIdentityFic(const ParsedId& pid, const Json& body) {
   if (!IsObject(body, "properties")) return errors::MissingProperty("properties");
   const Json& p = body["properties"];

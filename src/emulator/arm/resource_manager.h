@@ -137,6 +137,10 @@ class ResourceManager {
 
   // For the Key Vault data plane: the live vault with this name (case-insensitive).
   std::shared_ptr<const VaultInfo> FindVault(const std::string& name) const;
+  // The federated identity credentials of the user-assigned identity with this client id in
+  // `tenant_id` (its federatedIdentityCredentials children); nullopt when no such identity.
+  std::optional<std::vector<graph::FederatedCredential>> IdentityFederatedCredentials(const std::string& tenant_id,
+                                                                                      const std::string& client_id) const;
   std::vector<std::shared_ptr<const VaultInfo>> ListVaultInfos() const;
   // The tenant owning a scope (its subscription's tenant); empty when unknown.
   std::string TenantOfScope(const std::string& scope) const;

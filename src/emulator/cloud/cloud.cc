@@ -17,6 +17,9 @@ Cloud::Cloud(CloudConfig config)
       port_(config_.https_port) {
   keyvault.set_backup_key(crypto::RandomBytes(32));
   resources.set_extension(&consumers);
+  tokens.set_identity_fic_lookup([this](const std::string& tenant, const std::string& client_id) {
+    return resources.IdentityFederatedCredentials(tenant, client_id);
+  });
   resources.set_vault_purged_hook([this](const std::string& instance) { keyvault.ForgetVault(instance); });
 }
 

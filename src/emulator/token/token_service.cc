@@ -81,6 +81,27 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
   auto tenant = directory_->FindTenant(tenant_id);
   auto app = directory_->FindApplicationByAppId(client_id);
   auto sp = directory_->FindServicePrincipalByAppId(tenant_id, client_id);
+  if (!app && sp && identity_fics_) {
+    // A user-assigned managed identity: only a federated assertion matching one of its own
+    // FICs signs it in (workload identity federation); secrets and certificates do not exist.
+    if (auto fics = identity_fics_(tenant_id, client_id)) {
+      std::string assertion = Field(form, "client_assertion");
+      if (!Field(form, "client_secret").empty()) return errors::InvalidClientSecret(client_id);  // it has none
+      if (assertion.empty() || Field(form, "client_assertion_type") != kJwtBearer) return errors::MissingClientCredential();
+      graph::Application identity;
+      identity.app_id = client_id;
+      identity.display_name = sp->display_name;
+      identity.federated_credentials = *fics;
+      CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(identity, assertion));
+      // As from the MI endpoint: an exchange-audience token names the v2 issuer, which the
+      // app FICs of the cross-tenant chain trust.
+      TokenResponse response =
+          IssueAppToken(tenant_id, *sp, resource, ClassifyAudience(resource, domain_) == Api::kTokenExchange);
+      response.credential_type = "federated";
+      response.matched_fic = fic.name;
+      return response;
+    }
+  }
   if (!app || !sp) return errors::ApplicationNotFoundInDirectory(client_id, tenant ? tenant->display_name : tenant_id);
   if (!sp->account_enabled) return errors::ApplicationDisabled(client_id, app->display_name);
 

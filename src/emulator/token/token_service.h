@@ -5,6 +5,7 @@
 // tenant and is enabled, the credential is valid.
 // Thread-safety: all methods safe to call concurrently.
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -50,6 +51,13 @@ class TokenService {
       : directory_(directory), keys_(keys), clock_(clock), domain_(std::move(domain)) {}
 
   void set_token_lifetime(int64_t seconds) { lifetime_ = seconds; }
+  // Where a user-assigned managed identity's own federated credentials live (ARM children of
+  // the identity): (tenant id, client id) -> its FICs, nullopt when no such identity. With it,
+  // an external token (Kubernetes, GitHub) exchanges for the identity's token, as workload
+  // identity federation for a UAMI does. Set once at composition.
+  using IdentityFicLookup =
+      std::function<std::optional<std::vector<graph::FederatedCredential>>(const std::string&, const std::string&)>;
+  void set_identity_fic_lookup(IdentityFicLookup lookup) { identity_fics_ = std::move(lookup); }
   int64_t token_lifetime() const { return lifetime_; }
   void AddExternalIssuer(ExternalIssuer issuer);
 
@@ -104,6 +112,7 @@ class TokenService {
   int64_t lifetime_ = 3599;
   mutable std::mutex mu_;
   std::map<std::string, ExternalIssuer> external_issuers_;
+  IdentityFicLookup identity_fics_;
   mutable std::map<std::string, RefreshGrant> refresh_grants_;
 };
 
