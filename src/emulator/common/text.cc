@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
+#include <random>
 
 #include "emulator/crypto/encoding.h"
 
@@ -64,6 +66,19 @@ std::string FormatGuid(std::string bytes) {
 }  // namespace
 
 std::string NewGuid() { return FormatGuid(crypto::RandomBytes(16)); }
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 gen = [] {
+    std::string seed = crypto::RandomBytes(16);
+    std::seed_seq seq(seed.begin(), seed.end());
+    return std::mt19937_64(seq);
+  }();
+  std::string bytes(16, '\0');
+  uint64_t a = gen(), b = gen();
+  std::memcpy(bytes.data(), &a, 8);
+  std::memcpy(bytes.data() + 8, &b, 8);
+  return FormatGuid(std::move(bytes));
+}
 
 std::string GuidFromName(std::string_view seed, std::string_view name) {
   std::string input(seed);

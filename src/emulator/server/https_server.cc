@@ -40,7 +40,7 @@ HttpRequest Convert(const httplib::Request& req) {
     r.host = ToLower(host);
   }
   r.body = req.body;
-  r.request_id = NewGuid();
+  r.request_id = NewRequestId();
   return r;
 }
 
