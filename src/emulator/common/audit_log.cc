@@ -3,11 +3,25 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <chrono>
+
 #include "emulator/common/text.h"
 
 namespace crosskey {
+namespace {
+constexpr auto kFlushInterval = std::chrono::milliseconds(100);
+constexpr size_t kFileBuffer = 64 * 1024;
+}  // namespace
 
 AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (flusher_.joinable()) flusher_.join();
+  std::lock_guard lock(mu_);
+  FlushLocked();
   if (file_) std::fclose(file_);
 }
 
@@ -17,29 +31,64 @@ bool AuditLog::OpenFile(const std::string& path) {
   std::lock_guard lock(mu_);
   if (file_) std::fclose(file_);
   file_ = ::fdopen(fd, "a");
-  return file_ != nullptr;
+  if (!file_) return false;
+  std::setvbuf(file_, nullptr, _IOFBF, kFileBuffer);
+  StartFlusher();
+  return true;
+}
+
+void AuditLog::set_echo_stdout(bool echo) {
+  std::lock_guard lock(mu_);
+  echo_stdout_ = echo;
+  if (echo) StartFlusher();
+}
+
+void AuditLog::StartFlusher() {
+  if (!flusher_.joinable()) flusher_ = std::thread([this] { FlushLoop(); });
+}
+
+void AuditLog::FlushLoop() {
+  std::unique_lock lock(mu_);
+  while (!stopping_) {
+    wake_.wait_for(lock, kFlushInterval);
+    FlushLocked();
+  }
+}
+
+void AuditLog::FlushLocked() const {
+  if (!dirty_) return;
+  if (file_) std::fflush(file_);
+  if (echo_stdout_) std::fflush(stdout);
+  dirty_ = false;
 }
 
 void AuditLog::Record(nlohmann::json record) {
   int64_t now = clock_->Now();
   record["time"] = IsoTime(now);
   record["epoch"] = now;
-  // Serialize only when a sink wants the line: the in-memory log keeps the JSON value.
-  std::string line;
-  if (file_ || echo_stdout_) line = record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  Store(now, record.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+void AuditLog::Record(JsonObjectWriter fields) {
+  int64_t now = clock_->Now();
+  fields.Str("time", IsoTime(now)).Int("epoch", now);
+  Store(now, std::move(fields).Finish());
+}
+
+void AuditLog::Store(int64_t epoch, std::string line) {
   std::lock_guard lock(mu_);
-  if (records_.size() >= kMaxRecords) records_.pop_front();
-  records_.push_back(std::move(record));
   if (file_) {
-    std::fputs(line.c_str(), file_);
+    std::fwrite(line.data(), 1, line.size(), file_);
     std::fputc('\n', file_);
-    std::fflush(file_);
+    dirty_ = true;
   }
   if (echo_stdout_) {
-    std::fputs(line.c_str(), stdout);
+    std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);
-    std::fflush(stdout);
+    dirty_ = true;
   }
+  if (records_.size() >= kMaxRecords) records_.pop_front();
+  records_.push_back({epoch, std::move(line)});
 }
 
 std::vector<nlohmann::json> AuditLog::Query(const AuditQuery& q) const {
@@ -49,15 +98,18 @@ std::vector<nlohmann::json> AuditLog::Query(const AuditQuery& q) const {
     return it != r.end() && it->is_string() && EqualsIgnoreCase(it->get<std::string>(), want);
   };
   std::lock_guard lock(mu_);
+  FlushLocked();  // whoever reads audit.jsonl after a query sees every record it returned
   std::vector<nlohmann::json> out;
-  for (const auto& r : records_) {
-    if (r.value("epoch", int64_t{0}) < q.since) continue;
+  for (const auto& e : records_) {
+    if (e.epoch < q.since) continue;
+    auto r = nlohmann::json::parse(e.line, nullptr, false);
+    if (r.is_discarded()) continue;
     if (!has(r, "category", q.category) || !has(r, "tenantId", q.tenant) || !has(r, "operationName", q.operation) ||
         !has(r, "correlationId", q.correlation_id)) {
       continue;
     }
     if (!q.principal.empty() && !has(r, "appId", q.principal) && !has(r, "objectId", q.principal)) continue;
-    out.push_back(r);
+    out.push_back(std::move(r));
     if (out.size() >= q.limit) break;
   }
   return out;

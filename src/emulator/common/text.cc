@@ -2,22 +2,29 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstring>
 #include <ctime>
+#include <random>
 
 #include "emulator/crypto/encoding.h"
 
 namespace crosskey {
+namespace {
+// ASCII case folding, inline: what std::tolower does in the "C" locale (the process never
+// changes it), without a library call per character on the per-request paths.
+inline char FoldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + ('a' - 'A')) : c; }
+}  // namespace
 
 std::string ToLower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  for (char& c : out) c = FoldAscii(c);
   return out;
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (FoldAscii(a[i]) != FoldAscii(b[i])) return false;
   }
   return true;
 }
@@ -59,6 +66,19 @@ std::string FormatGuid(std::string bytes) {
 }  // namespace
 
 std::string NewGuid() { return FormatGuid(crypto::RandomBytes(16)); }
+
+std::string NewRequestId() {
+  thread_local std::mt19937_64 gen = [] {
+    std::string seed = crypto::RandomBytes(16);
+    std::seed_seq seq(seed.begin(), seed.end());
+    return std::mt19937_64(seq);
+  }();
+  std::string bytes(16, '\0');
+  uint64_t a = gen(), b = gen();
+  std::memcpy(bytes.data(), &a, 8);
+  std::memcpy(bytes.data() + 8, &b, 8);
+  return FormatGuid(std::move(bytes));
+}
 
 std::string GuidFromName(std::string_view seed, std::string_view name) {
   std::string input(seed);

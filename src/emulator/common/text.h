@@ -17,6 +17,9 @@ std::string TrimSlashes(std::string_view s);  // strips leading and trailing '/'
 
 // Random RFC 4122 version-4 GUID, lower-case with dashes.
 std::string NewGuid();
+// A GUID-shaped id that must be unique, not unpredictable (x-ms-request-id): drawn from a
+// per-thread generator seeded from the CSPRNG, so a request costs no RAND_bytes call.
+std::string NewRequestId();
 // Deterministic GUID (version-5 style layout) from a seed and a name: fixtures get stable ids.
 std::string GuidFromName(std::string_view seed, std::string_view name);
 bool IsGuid(std::string_view s);

@@ -197,6 +197,28 @@ struct KwVector {
   const char* wrapped;
 };
 
+// RSA contexts are kept per thread, keyed by key and operation: more keys than the cache
+// holds, in turn, with a failed decryption in between, must each still use their own key.
+TEST(RsaTest, PerThreadContextsStayWithTheirKey) {
+  std::vector<std::shared_ptr<const KeyMaterial>> keys;
+  for (int i = 0; i < 10; ++i) keys.push_back(KeyMaterial::GenerateRsa(2048));
+  std::string cek = RandomBytes(32), error;
+  for (int round = 0; round < 2; ++round) {
+    for (size_t i = 0; i < keys.size(); ++i) {
+      for (const char* alg : {"RSA-OAEP-256", "RSA-OAEP", "RSA1_5"}) {
+        auto wrapped = keys[i]->WrapKey(alg, cek, &error);
+        ASSERT_TRUE(wrapped) << error;
+        // A wrong key fails the OAEP check (PKCS#1 v1.5 can, rarely, pass its padding check).
+        auto wrong = keys[(i + 1) % keys.size()]->UnwrapKey(alg, *wrapped, &error);
+        if (std::string(alg) != "RSA1_5") EXPECT_FALSE(wrong) << alg;
+        auto back = keys[i]->UnwrapKey(alg, *wrapped, &error);
+        ASSERT_TRUE(back) << alg << ": " << error;
+        EXPECT_EQ(*back, cek);
+      }
+    }
+  }
+}
+
 TEST(AesTest, KeyWrapMatchesRfc3394Vectors) {
   const std::string data = Unhex("00112233445566778899AABBCCDDEEFF");
   const KwVector vectors[] = {

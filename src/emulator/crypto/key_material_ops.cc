@@ -1,5 +1,6 @@
 // KeyMaterial cryptographic operations: RSA encryption, AES modes and key wrap, signatures.
-// Every call builds its own OpenSSL context so a shared KeyMaterial stays immutable.
+// A shared KeyMaterial stays immutable: contexts are built per call, or kept per thread
+// (RSA encryption, the hot path of wrapKey/unwrapKey).
 #include <openssl/rsa.h>
 
 #include <climits>
@@ -37,8 +38,19 @@ std::optional<RsaPadding> ParseRsaAlg(std::string_view alg) {
   return std::nullopt;
 }
 
-std::optional<std::string> RsaCrypt(EVP_PKEY* pkey, RsaPadding padding, std::string_view input, bool encrypt,
-                                    std::string* error) {
+// A prepared RSA context (padding and OAEP digests set). Preparing one costs ~15% of an
+// RSA-2048 encryption, so each thread keeps its last few, keyed by key and operation. A cached
+// context holds a reference to its EVP_PKEY: the pointer cannot be reused for another key
+// while the entry lives (a deleted key's material lingers until its entry is evicted).
+struct RsaCtxEntry {
+  EVP_PKEY* pkey = nullptr;
+  RsaPadding padding = RsaPadding::kOaepSha256;
+  bool encrypt = false;
+  PkeyCtxPtr ctx;
+};
+constexpr size_t kRsaCtxCacheSize = 8;
+
+PkeyCtxPtr NewRsaCtx(EVP_PKEY* pkey, RsaPadding padding, bool encrypt) {
   PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, pkey, nullptr));
   bool ok = ctx && (encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) == 1;
   if (ok && padding == RsaPadding::kPkcs1) {
@@ -48,20 +60,44 @@ std::optional<std::string> RsaCrypt(EVP_PKEY* pkey, RsaPadding padding, std::str
     ok = EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) == 1 &&
          EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), md) == 1 && EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), md) == 1;
   }
-  if (!ok) {
+  if (!ok) ctx.reset();
+  return ctx;
+}
+
+// This thread's entry for (pkey, padding, encrypt), prepared on first use; nullptr on failure.
+RsaCtxEntry* CachedRsaCtx(EVP_PKEY* pkey, RsaPadding padding, bool encrypt) {
+  thread_local RsaCtxEntry cache[kRsaCtxCacheSize];
+  thread_local size_t next_victim = 0;
+  for (auto& e : cache) {
+    if (e.ctx && e.pkey == pkey && e.padding == padding && e.encrypt == encrypt) return &e;
+  }
+  PkeyCtxPtr ctx = NewRsaCtx(pkey, padding, encrypt);
+  if (!ctx) return nullptr;
+  RsaCtxEntry& slot = cache[next_victim];
+  next_victim = (next_victim + 1) % kRsaCtxCacheSize;
+  slot = RsaCtxEntry{pkey, padding, encrypt, std::move(ctx)};
+  return &slot;
+}
+
+std::optional<std::string> RsaCrypt(EVP_PKEY* pkey, RsaPadding padding, std::string_view input, bool encrypt,
+                                    std::string* error) {
+  RsaCtxEntry* entry = CachedRsaCtx(pkey, padding, encrypt);
+  if (!entry) {
     SetError(error, "cannot set up RSA operation");
     return std::nullopt;
   }
+  EVP_PKEY_CTX* ctx = entry->ctx.get();
+  auto fail = [&](const char* message) -> std::optional<std::string> {
+    entry->ctx.reset();  // a context that failed is not reused
+    SetError(error, message);
+    return std::nullopt;
+  };
   auto run = encrypt ? EVP_PKEY_encrypt : EVP_PKEY_decrypt;
-  size_t out_len = 0;
-  if (run(ctx.get(), nullptr, &out_len, Bytes(input), input.size()) != 1) {
-    SetError(error, encrypt ? "RSA encryption failed" : "RSA decryption failed");
-    return std::nullopt;
-  }
+  // The output never exceeds the modulus; sizing by it saves the length-query call.
+  size_t out_len = static_cast<size_t>(EVP_PKEY_get_size(pkey));
   std::string out(out_len, '\0');
-  if (run(ctx.get(), MutableBytes(out), &out_len, Bytes(input), input.size()) != 1) {
-    SetError(error, encrypt ? "input too long for RSA key and padding" : "RSA decryption failed");
-    return std::nullopt;
+  if (run(ctx, MutableBytes(out), &out_len, Bytes(input), input.size()) != 1) {
+    return fail(encrypt ? "input too long for RSA key and padding" : "RSA decryption failed");
   }
   out.resize(out_len);
   return out;
@@ -104,15 +140,23 @@ std::optional<AesAlg> ParseAesAlg(std::string_view alg) {
   return out;
 }
 
+// Ciphers fetched once: the legacy EVP_aes_*() handles make every EVP_CipherInit_ex look
+// the implementation up again (~7% of an A256KW wrap).
+const EVP_CIPHER* Fetch(const char* name) { return EVP_CIPHER_fetch(nullptr, name, nullptr); }
+
 const EVP_CIPHER* AesCipher(const AesAlg& alg) {
+  static const EVP_CIPHER* const kWrap[] = {Fetch("AES-128-WRAP"), Fetch("AES-192-WRAP"), Fetch("AES-256-WRAP")};
+  static const EVP_CIPHER* const kGcm[] = {Fetch("AES-128-GCM"), Fetch("AES-192-GCM"), Fetch("AES-256-GCM")};
+  static const EVP_CIPHER* const kCbc[] = {Fetch("AES-128-CBC"), Fetch("AES-192-CBC"), Fetch("AES-256-CBC")};
+  size_t i = alg.key_bytes == 16 ? 0 : alg.key_bytes == 24 ? 1 : 2;
   switch (alg.mode) {
     case AesMode::kKw:
-      return alg.key_bytes == 16 ? EVP_aes_128_wrap() : alg.key_bytes == 24 ? EVP_aes_192_wrap() : EVP_aes_256_wrap();
+      return kWrap[i];
     case AesMode::kGcm:
-      return alg.key_bytes == 16 ? EVP_aes_128_gcm() : alg.key_bytes == 24 ? EVP_aes_192_gcm() : EVP_aes_256_gcm();
+      return kGcm[i];
     case AesMode::kCbc:
     case AesMode::kCbcPad:
-      return alg.key_bytes == 16 ? EVP_aes_128_cbc() : alg.key_bytes == 24 ? EVP_aes_192_cbc() : EVP_aes_256_cbc();
+      return kCbc[i];
   }
   return nullptr;
 }

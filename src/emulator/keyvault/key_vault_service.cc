@@ -99,13 +99,14 @@ Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& c
   const OpInfo& info = Op(op);
   std::string action = std::string("Microsoft.KeyVault/vaults/") + info.data_action;
   if (vault.rbac) {
-    std::string resource = ToLower(vault.id) + (key_name.empty() ? "" : "/keys/" + key_name);
+    // RBAC scope matching folds case itself; only the error message shows the lower-cased form.
+    std::string resource = key_name.empty() ? vault.id : vault.id + "/keys/" + key_name;
     auto decision = rbac_->Decide(caller.object_id, action, resource, true);
     if (decision.allowed) {
       caller.authorized_by = decision.assignment ? decision.assignment->id : "";
       return Status::Ok();
     }
-    return errors::ForbiddenByRbac(CallerText(caller), action, resource, vault.name, vault.location);
+    return errors::ForbiddenByRbac(CallerText(caller), action, ToLower(resource), vault.name, vault.location);
   }
   for (const auto& policy : vault.access_policies) {
     if (!policy.is_object()) continue;

@@ -17,6 +17,7 @@
 #include "emulator/consumer/http/blob_routes.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/tls_material.h"
+#include "emulator/server/buffered_tls_server.h"
 
 namespace crosskey::server {
 namespace {
@@ -39,7 +40,7 @@ HttpRequest Convert(const httplib::Request& req) {
     r.host = ToLower(host);
   }
   r.body = req.body;
-  r.request_id = NewGuid();
+  r.request_id = NewRequestId();
   return r;
 }
 
@@ -342,7 +343,7 @@ bool EmulatorServer::Start(std::string* error) {
     X509* cert = ParseCert(cert_pem);
     EVP_PKEY* key = ParseKey(key_pem);
     if (!cert || !key) return nullptr;
-    auto server = std::make_unique<httplib::SSLServer>(cert, key);
+    auto server = std::make_unique<BufferedTlsServer>(cert, key);
     X509_free(cert);
     EVP_PKEY_free(key);
     if (!server->is_valid()) return nullptr;

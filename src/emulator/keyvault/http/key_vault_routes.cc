@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "emulator/common/http/wire.h"
+#include "emulator/common/json_writer.h"
 #include "emulator/common/text.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/keyvault/errors.h"
@@ -170,27 +171,28 @@ std::string KeyVaultRoutes::Challenge(const HttpRequest& request, const std::str
 HttpResponse KeyVaultRoutes::Handle(const HttpRequest& request, const std::string& vault) const {
   auto info = cloud_->resources.FindVault(vault);
   if (!info) return RenderKvError(errors::VaultNotFound(request.host));
-  std::string challenge = Challenge(request, info->tenant_id);
+  // Only refusals carry the challenge: build it on demand.
+  auto challenge = [&] { return Challenge(request, info->tenant_id); };
   auto token = wire::BearerToken(request);
-  if (!token) return RenderKvError(errors::MissingToken(challenge));
+  if (!token) return RenderKvError(errors::MissingToken(challenge()));
   auto v = cloud_->validator.Validate(*token, token::Api::kKeyVault);
-  std::string expected_issuer = token::V1Issuer(info->tenant_id) + ", " + token::V2Issuer(info->tenant_id);
+  auto expected_issuer = [&] { return token::V1Issuer(info->tenant_id) + ", " + token::V2Issuer(info->tenant_id); };
   switch (v.problem) {
     case token::TokenProblem::kNone:
       break;
     case token::TokenProblem::kWrongAudience:
-      return RenderKvError(errors::InvalidAudience(v.token.audience, challenge));
+      return RenderKvError(errors::InvalidAudience(v.token.audience, challenge()));
     case token::TokenProblem::kBadIssuer:
-      return RenderKvError(errors::InvalidIssuer(expected_issuer, v.token.issuer, challenge));
+      return RenderKvError(errors::InvalidIssuer(expected_issuer(), v.token.issuer, challenge()));
     case token::TokenProblem::kExpired:
-      return RenderKvError(errors::InvalidToken("Token is expired.", challenge));
+      return RenderKvError(errors::InvalidToken("Token is expired.", challenge()));
     case token::TokenProblem::kNotYetValid:
-      return RenderKvError(errors::InvalidToken("Token is not yet valid.", challenge));
+      return RenderKvError(errors::InvalidToken("Token is not yet valid.", challenge()));
     default:
-      return RenderKvError(errors::InvalidToken(v.detail, challenge));
+      return RenderKvError(errors::InvalidToken(v.detail, challenge()));
   }
   if (v.token.tenant_id != info->tenant_id) {
-    return RenderKvError(errors::InvalidIssuer(expected_issuer, v.token.issuer, challenge));
+    return RenderKvError(errors::InvalidIssuer(expected_issuer(), v.token.issuer, challenge()));
   }
   KvCaller caller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer, {}};
   auto started = std::chrono::steady_clock::now();
@@ -204,13 +206,15 @@ HttpResponse KeyVaultRoutes::Handle(const HttpRequest& request, const std::strin
   }();
   HttpResponse response = result.ok() ? std::move(result).value() : RenderKvError(result.error());
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  nlohmann::json r = {{"category", "AuditEvent"}, {"operationName", OperationName(request)},
-                      {"tenantId", info->tenant_id}, {"vault", info->name}, {"requestUri", request.path},
-                      {"appId", v.token.app_id}, {"objectId", v.token.object_id}, {"callerTenantId", v.token.tenant_id},
-                      {"httpStatusCode", response.status}, {"resultType", response.status < 400 ? "Success" : "Failure"},
-                      {"durationMs", ms}, {"correlationId", v.token.uti}, {"requestId", request.request_id}};
-  if (!caller.authorized_by.empty()) r["authorizedBy"] = caller.authorized_by;
-  if (!result.ok()) r["resultSignature"] = result.error().inner_code.empty() ? result.error().code : result.error().inner_code;
+  // Written field by field: this record is made on every Key Vault call.
+  JsonObjectWriter r;
+  r.Str("category", "AuditEvent").Str("operationName", OperationName(request)).Str("tenantId", info->tenant_id)
+      .Str("vault", info->name).Str("requestUri", request.path).Str("appId", v.token.app_id)
+      .Str("objectId", v.token.object_id).Str("callerTenantId", v.token.tenant_id).Int("httpStatusCode", response.status)
+      .Str("resultType", response.status < 400 ? "Success" : "Failure").Num("durationMs", ms)
+      .Str("correlationId", v.token.uti).Str("requestId", request.request_id);
+  if (!caller.authorized_by.empty()) r.Str("authorizedBy", caller.authorized_by);
+  if (!result.ok()) r.Str("resultSignature", result.error().inner_code.empty() ? result.error().code : result.error().inner_code);
   cloud_->audit.Record(std::move(r));
   return response;
 }
@@ -363,12 +367,16 @@ StatusOr<HttpResponse> KeyVaultRoutes::Dispatch(const HttpRequest& request,
         *slot = *v;
       }
       CK_ASSIGN_OR_RETURN(auto r, kv.Crypt(vault, caller, name, version, op, alg, *value, params));
-      json out = {{"kid", base + "/keys/" + r.key->name + "/" + r.key->version},
-                  {"value", crypto::Base64UrlEncode(r.output.value)}};
-      if (!r.output.iv.empty()) out["iv"] = crypto::Base64UrlEncode(r.output.iv);
-      if (!r.output.tag.empty()) out["tag"] = crypto::Base64UrlEncode(r.output.tag);
-      if (!params.aad.empty() && op == "encrypt") out["aad"] = crypto::Base64UrlEncode(params.aad);
-      return wire::Json(200, out);
+      JsonObjectWriter out;  // the wrap/unwrap answer, written without a JSON tree
+      out.Str("kid", base + "/keys/" + r.key->name + "/" + r.key->version)
+          .Str("value", crypto::Base64UrlEncode(r.output.value));
+      if (!r.output.iv.empty()) out.Str("iv", crypto::Base64UrlEncode(r.output.iv));
+      if (!r.output.tag.empty()) out.Str("tag", crypto::Base64UrlEncode(r.output.tag));
+      if (!params.aad.empty() && op == "encrypt") out.Str("aad", crypto::Base64UrlEncode(params.aad));
+      HttpResponse response;
+      response.status = 200;
+      response.body = std::move(out).Finish();
+      return response;
     }
     return errors::NotImplemented(m + " " + request.path);
   }
