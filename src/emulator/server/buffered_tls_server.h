@@ -5,7 +5,7 @@
 // sendmsg calls, each behind its own poll). Only the per-connection loop is replaced.
 //
 // Fast path: a "plain" request (HTTP/1.1, complete header block in at most 16 KB, no
-// Transfer-Encoding / Expect / Content-Encoding / Range, no compressed answer wanted,
+// Transfer-Encoding / Expect / Content-Encoding / Range, identity coding not refused,
 // Content-Length where a body is expected and within the payload limit, no obs-fold, no
 // percent-escapes in header values) is parsed here from the buffered bytes, served by the
 // fast handler and rendered here exactly as httplib renders it. Anything else is left
