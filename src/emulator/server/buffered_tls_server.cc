@@ -11,6 +11,7 @@
 #include <climits>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include <openssl/ssl.h>
 
@@ -140,21 +141,40 @@ class TlsStream final : public httplib::Stream {
   // The caller just saw the socket readable: the next fill need not poll again.
   void MarkReadable() { readable_ = true; }
 
- private:
-  ssize_t Fill() {
+  // Appends the next TLS record's plaintext to the buffered input, keeping what is not yet
+  // consumed; returns the bytes added, 0 at a clean end of stream, -1 on error or timeout.
+  ssize_t ReadMore() {
     // A reply written before more input is read (100 Continue) must leave first.
     if (!out_.empty() && !Flush()) return -1;
+    if (pos_ == end_) {
+      pos_ = end_ = 0;
+    } else if (pos_ > 0) {
+      std::memmove(buf_.data(), buf_.data() + pos_, end_ - pos_);
+      end_ -= pos_;
+      pos_ = 0;
+    }
+    if (buf_.size() - end_ < kReadBuffer) buf_.resize(end_ + kReadBuffer);
     if (!readable_ && SSL_pending(ssl_) == 0 && PollFd(fd_, POLLIN, read_ms_) <= 0) return -1;
     readable_ = false;
-    int n = SslRetry(ssl_, fd_, read_ms_, [&] { return SSL_read(ssl_, buf_.data(), static_cast<int>(buf_.size())); });
+    char* dst = buf_.data() + end_;
+    int n = SslRetry(ssl_, fd_, read_ms_, [&] { return SSL_read(ssl_, dst, static_cast<int>(kReadBuffer)); });
     if (n <= 0) {
       // A clean close_notify or EOF ends the stream (0); anything else is an error (-1).
       int err = SSL_get_error(ssl_, n);
       return err == SSL_ERROR_ZERO_RETURN || (err == SSL_ERROR_SYSCALL && n == 0) ? 0 : -1;
     }
-    pos_ = 0;
-    end_ = static_cast<size_t>(n);
+    end_ += static_cast<size_t>(n);
     return n;
+  }
+
+  // The bytes read and not yet consumed; Consume(n) takes n of them.
+  std::string_view Buffered() const { return std::string_view(buf_.data() + pos_, end_ - pos_); }
+  void Consume(size_t n) { pos_ += std::min(n, end_ - pos_); }
+
+ private:
+  ssize_t Fill() {
+    if (pos_ == end_) pos_ = end_ = 0;
+    return ReadMore();
   }
 
   int fd_;
@@ -168,6 +188,236 @@ class TlsStream final : public httplib::Stream {
   mutable std::string remote_ip_, local_ip_;
   mutable int remote_port_ = -1, local_port_ = -1;
 };
+
+
+// ---- fast path for plain requests
+
+constexpr size_t kMaxHeaderBlock = 16 * 1024;  // larger header blocks go to httplib
+constexpr size_t kMaxLine = 8 * 1024;           // httplib's request-line and header-line limits
+
+// The reason phrases httplib 0.11 sends (detail::status_message).
+const char* StatusMessage(int status) {
+  switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocol";
+    case 102: return "Processing";
+    case 103: return "Early Hints";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 203: return "Non-Authoritative Information";
+    case 204: return "No Content";
+    case 205: return "Reset Content";
+    case 206: return "Partial Content";
+    case 207: return "Multi-Status";
+    case 208: return "Already Reported";
+    case 226: return "IM Used";
+    case 300: return "Multiple Choice";
+    case 301: return "Moved Permanently";
+    case 302: return "Found";
+    case 303: return "See Other";
+    case 304: return "Not Modified";
+    case 305: return "Use Proxy";
+    case 306: return "unused";
+    case 307: return "Temporary Redirect";
+    case 308: return "Permanent Redirect";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 402: return "Payment Required";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 406: return "Not Acceptable";
+    case 407: return "Proxy Authentication Required";
+    case 408: return "Request Timeout";
+    case 409: return "Conflict";
+    case 410: return "Gone";
+    case 411: return "Length Required";
+    case 412: return "Precondition Failed";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 416: return "Range Not Satisfiable";
+    case 417: return "Expectation Failed";
+    case 418: return "I'm a teapot";
+    case 421: return "Misdirected Request";
+    case 422: return "Unprocessable Entity";
+    case 423: return "Locked";
+    case 424: return "Failed Dependency";
+    case 425: return "Too Early";
+    case 426: return "Upgrade Required";
+    case 428: return "Precondition Required";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 451: return "Unavailable For Legal Reasons";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 504: return "Gateway Timeout";
+    case 505: return "HTTP Version Not Supported";
+    case 506: return "Variant Also Negotiates";
+    case 507: return "Insufficient Storage";
+    case 508: return "Loop Detected";
+    case 510: return "Not Extended";
+    case 511: return "Network Authentication Required";
+    default: return "Internal Server Error";
+  }
+}
+
+bool IsTokenChar(unsigned char c) {
+  return c > 32 && c < 127 && std::strchr("()<>@,;:\\\"/[]?={}", c) == nullptr;
+}
+
+char Lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
+bool ContainsIgnoreCase(std::string_view s, std::string_view needle) {
+  if (needle.size() > s.size()) return false;
+  for (size_t i = 0; i + needle.size() <= s.size(); i++) {
+    size_t j = 0;
+    while (j < needle.size() && Lower(s[i + j]) == needle[j]) j++;
+    if (j == needle.size()) return true;
+  }
+  return false;
+}
+
+// `METHOD target HTTP/1.1` with a method we route and a target httplib parses and routes the
+// same way (at most one '?', no escaped CR/LF, which httplib's ".*" routes do not match).
+bool ParseRequestLine(std::string_view line, std::string* method, std::string* target) {
+  if (line.size() + 2 > kMaxLine) return false;
+  auto sp1 = line.find(' ');
+  if (sp1 == std::string_view::npos) return false;
+  auto sp2 = line.find(' ', sp1 + 1);
+  if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return false;
+  std::string_view m = line.substr(0, sp1), t = line.substr(sp1 + 1, sp2 - sp1 - 1), v = line.substr(sp2 + 1);
+  if (v != "HTTP/1.1") return false;
+  if (m != "GET" && m != "POST" && m != "PUT" && m != "PATCH" && m != "DELETE" && m != "HEAD" && m != "OPTIONS") {
+    return false;
+  }
+  size_t questions = 0;
+  for (unsigned char c : t) {
+    if (c <= 32 || c >= 127) return false;
+    if (c == '?') questions++;
+  }
+  if (questions > 1) return false;
+  if (ContainsIgnoreCase(t, "%0a") || ContainsIgnoreCase(t, "%0d") || ContainsIgnoreCase(t, "%u")) return false;
+  method->assign(m);
+  target->assign(t);
+  return true;
+}
+
+enum class Parsed { kPlain, kFallback, kClosed };
+
+// Parses a plain request from the buffered input (reading more records while the header block
+// is incomplete) without consuming anything; kFallback leaves the input for httplib, kClosed
+// means the input ended (or timed out) before the header block did.
+Parsed PeekPlain(TlsStream& strm, size_t max_body, PlainRequest* req, size_t* header_bytes, size_t* body_bytes,
+                 bool* close) {
+  std::string_view block;
+  for (;;) {
+    std::string_view v = strm.Buffered();
+    auto eol = v.find("\r\n");
+    if (eol != std::string_view::npos) {
+      if (!ParseRequestLine(v.substr(0, eol), &req->method, &req->target)) return Parsed::kFallback;
+    } else if (v.find('\n') != std::string_view::npos || v.size() + 2 > kMaxLine) {
+      return Parsed::kFallback;
+    }
+    auto end = v.find("\r\n\r\n");
+    if (end != std::string_view::npos) {
+      block = v.substr(0, end + 4);
+      break;
+    }
+    if (v.size() >= kMaxHeaderBlock) return Parsed::kFallback;
+    if (strm.ReadMore() <= 0) return Parsed::kClosed;
+  }
+  // Every line ends in CRLF; no bare CR or LF, no control characters but HT.
+  for (size_t i = 0; i < block.size(); i++) {
+    unsigned char c = static_cast<unsigned char>(block[i]);
+    if (c == '\r') {
+      if (i + 1 >= block.size() || block[i + 1] != '\n') return Parsed::kFallback;
+      i++;
+    } else if ((c < 32 && c != '\t') || c == 127) {
+      return Parsed::kFallback;
+    }
+  }
+  bool body_method = req->method == "POST" || req->method == "PUT" || req->method == "PATCH" || req->method == "DELETE";
+  bool has_length = false;
+  bool seen_connection = false;
+  size_t length = 0;
+  *close = false;
+  req->headers.clear();
+  size_t pos = block.find("\r\n") + 2;
+  while (pos < block.size() - 2) {
+    size_t eol = block.find("\r\n", pos);
+    std::string_view line = block.substr(pos, eol - pos);
+    pos = eol + 2;
+    if (line.size() + 2 > kMaxLine) return Parsed::kFallback;
+    if (line.empty() || line[0] == ' ' || line[0] == '\t') return Parsed::kFallback;  // obs-fold
+    auto colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return Parsed::kFallback;
+    std::string name(line.substr(0, colon));
+    for (char& c : name) {
+      if (!IsTokenChar(static_cast<unsigned char>(c))) return Parsed::kFallback;
+      c = Lower(c);
+    }
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    // httplib percent-decodes header values; leave those requests to it.
+    if (value.find('%') != std::string_view::npos) return Parsed::kFallback;
+    if (name == "transfer-encoding" || name == "expect" || name == "content-encoding" || name == "range") {
+      return Parsed::kFallback;
+    }
+    // A client that accepts gzip or br also accepts the identity coding (RFC 9110 12.5.3), so
+    // the fast path answers uncompressed: the answers here are small JSON and compressing them
+    // costs more CPU than it saves on loopback. Only a client refusing identity goes to httplib.
+    if (name == "accept-encoding" && value.find("identity;q=0") != std::string_view::npos) {
+      return Parsed::kFallback;
+    }
+    if (name == "content-length") {
+      if (has_length || value.empty() || value.size() > 10) return Parsed::kFallback;
+      length = 0;
+      for (char c : value) {
+        if (c < '0' || c > '9') return Parsed::kFallback;
+        length = length * 10 + static_cast<size_t>(c - '0');
+      }
+      if (length > max_body) return Parsed::kFallback;  // httplib answers 413
+      has_length = true;
+    }
+    if (name == "connection" && !seen_connection) {
+      seen_connection = true;
+      *close = value == "close";
+    }
+    if (value.empty()) continue;  // httplib drops empty headers
+    req->headers.emplace_back(std::move(name), std::string(value));
+  }
+  // httplib reads a body only for these methods, and to the end of the stream without a length.
+  if (body_method ? !has_length : (has_length && length > 0)) return Parsed::kFallback;
+  *header_bytes = block.size();
+  *body_bytes = length;
+  return Parsed::kPlain;
+}
+
+// The response as httplib's write_response_core renders a routed handler's answer.
+void Render(const PlainRequest& req, httplib::Response& res, bool close, time_t keep_alive_sec, size_t keep_alive_max,
+            std::string* out) {
+  if (res.status == -1) res.status = 200;
+  if (!res.body.empty()) res.set_header("Content-Length", std::to_string(res.body.size()));
+  if (close) {
+    res.set_header("Connection", "close");
+  } else {
+    res.set_header("Keep-Alive", "timeout=" + std::to_string(keep_alive_sec) + ", max=" + std::to_string(keep_alive_max));
+  }
+  if (!res.has_header("Content-Type") && !res.body.empty()) res.set_header("Content-Type", "text/plain");
+  if (!res.has_header("Content-Length") && res.body.empty()) res.set_header("Content-Length", "0");
+  bool head = req.method == "HEAD";
+  if (!res.has_header("Accept-Ranges") && head) res.set_header("Accept-Ranges", "bytes");
+  out->clear();
+  out->reserve(256 + (head ? 0 : res.body.size()));
+  out->append("HTTP/1.1 ").append(std::to_string(res.status)).append(" ").append(StatusMessage(res.status)).append("\r\n");
+  for (const auto& [k, v] : res.headers) out->append(k).append(": ").append(v).append("\r\n");
+  out->append("\r\n");
+  if (!head) out->append(res.body);
+}
 
 }  // namespace
 
@@ -195,11 +445,74 @@ bool BufferedTlsServer::process_and_close_socket(socket_t sock) {
     SetBlocking(sock, true);
     if (accepted) {
       TlsStream strm(sock, ssl, read_ms, write_ms);
+      PlainRequest plain;
+      std::string rendered;
       size_t count = keep_alive_max_count_;
       while (count > 0 && (strm.HasBufferedInput() || WaitForNextRequest(sock))) {
         strm.MarkReadable();
         bool connection_closed = false;
-        ret = process_request(strm, count == 1, connection_closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
+        Parsed parsed = Parsed::kFallback;
+        if (fast_handler_) {
+          size_t header_bytes = 0, body_bytes = 0;
+          parsed = PeekPlain(strm, payload_max_length_, &plain, &header_bytes, &body_bytes, &connection_closed);
+          if (parsed == Parsed::kClosed) {
+            ret = false;
+            break;
+          }
+          if (parsed == Parsed::kPlain) {
+            strm.Consume(header_bytes);
+            std::string_view have = strm.Buffered();
+            size_t from_buffer = std::min(have.size(), body_bytes);
+            plain.body.assign(have.data(), from_buffer);
+            strm.Consume(from_buffer);
+            bool complete = true;
+            while (plain.body.size() < body_bytes) {
+              char chunk[kReadBuffer];
+              ssize_t n = strm.read(chunk, std::min(sizeof(chunk), body_bytes - plain.body.size()));
+              if (n <= 0) {
+                complete = false;
+                break;
+              }
+              plain.body.append(chunk, static_cast<size_t>(n));
+            }
+            if (!complete) {  // the body never arrived in full: end the connection
+              ret = false;
+              break;
+            }
+            std::string ip;
+            int port = 0;
+            strm.get_remote_ip_and_port(ip, port);
+            plain.headers.emplace_back("remote_addr", ip);
+            plain.headers.emplace_back("remote_port", std::to_string(port));
+            strm.get_local_ip_and_port(ip, port);
+            plain.headers.emplace_back("local_addr", ip);
+            plain.headers.emplace_back("local_port", std::to_string(port));
+            plain.fd = sock;
+            httplib::Response res;
+            bool answered;
+            try {
+              answered = fast_handler_(plain, res);
+            } catch (...) {
+              res = httplib::Response();
+              res.status = 500;
+              res.set_content("{\"error\":{\"code\":\"InternalError\",\"message\":\"crosskey hit an internal error.\"}}",
+                              "application/json; charset=utf-8");
+              answered = true;
+            }
+            if (!answered) {  // an injected drop: no response at all
+              ret = false;
+              break;
+            }
+            if (count == 1) connection_closed = true;
+            Render(plain, res, connection_closed, keep_alive_timeout_sec_, keep_alive_max_count_, &rendered);
+            strm.write(rendered.data(), rendered.size());
+            ret = true;
+          }
+        }
+        if (parsed == Parsed::kFallback) {
+          connection_closed = false;
+          ret = process_request(strm, count == 1, connection_closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
+        }
         if (!strm.Flush()) ret = false;
         if (!ret || connection_closed) break;
         count--;

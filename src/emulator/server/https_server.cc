@@ -23,14 +23,16 @@ namespace crosskey::server {
 namespace {
 constexpr size_t kMaxBodyBytes = 1 << 20;  // 1 MiB: larger bodies get 413
 
-HttpRequest Convert(const httplib::Request& req) {
+// The library-neutral request from a method, a request target and the headers (any case; a
+// later header of a name wins, as the httplib path's multimap iteration has it).
+template <typename Headers>
+HttpRequest MakeRequest(std::string method, const std::string& target, const Headers& headers, std::string body) {
   HttpRequest r;
-  r.method = req.method;
-  std::string target = req.target.empty() ? req.path : req.target;
+  r.method = std::move(method);
   auto q = target.find('?');
   r.path = UrlDecode(target.substr(0, q), false);
   if (q != std::string::npos) r.query = ParseQuery(target.substr(q + 1));
-  for (const auto& [k, v] : req.headers) r.headers[ToLower(k)] = v;
+  for (const auto& [k, v] : headers) r.headers[ToLower(k)] = v;
   std::string host = r.Header("host");
   auto colon = host.rfind(':');
   if (colon != std::string::npos && host.find(']') == std::string::npos) {
@@ -39,9 +41,13 @@ HttpRequest Convert(const httplib::Request& req) {
   } else {
     r.host = ToLower(host);
   }
-  r.body = req.body;
+  r.body = std::move(body);
   r.request_id = NewRequestId();
   return r;
+}
+
+HttpRequest Convert(const httplib::Request& req) {
+  return MakeRequest(req.method, req.target.empty() ? req.path : req.target, req.headers, req.body);
 }
 
 void Apply(const HttpResponse& from, const HttpRequest& request, httplib::Response& to) {
@@ -239,6 +245,60 @@ EmulatorServer::~EmulatorServer() {
   Wait();
 }
 
+HttpResponse EmulatorServer::Dispatch(const HttpRequest& request, bool managed_identity,
+                                      const std::function<bool()>& abort_connection, bool* dropped) {
+  auto started = std::chrono::steady_clock::now();
+  auto live = std::atomic_load(&live_);
+  HttpResponse response =
+      managed_identity ? live->router->HandleManagedIdentity(request) : live->router->HandleHttps(request);
+  // Durable state: an acknowledged change is on disk before its answer leaves.
+  if (!managed_identity && store_.is_open() && response.status < 400 && live->router->IsMutation(request)) {
+    std::string error;
+    if (!Persist(&error)) {
+      response = wire::Json(503, {{"error", {{"code", "ServiceUnavailable"},
+                                             {"message", "crosskey could not persist the change: " + error}}}});
+    }
+  }
+  // An injected drop (fault_injector.h) ends the connection with no response at all.
+  *dropped = IsConnectionDrop(response) && abort_connection();
+  if (log_requests_) {
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    std::fprintf(stderr, "%s %s %s %d %.2fms %s\n", request.method.c_str(), request.Authority().c_str(),
+                 request.path.c_str(), response.status, ms, request.request_id.c_str());
+  }
+  return response;
+}
+
+void EmulatorServer::ErrorBody(const HttpRequest& request, httplib::Response& res) {
+  if (res.status == 413 && EndsWith(request.host, ".blob." + ToLower(options_.domain))) {
+    // The Blob plane's clients expect Storage XML, even for a body the listener refused.
+    auto live = std::atomic_load(&live_);
+    Apply(consumer::http::RenderStorageError(consumer::errors::blob::RequestBodyTooLarge(), request,
+                                             live->cloud->clock.Now()),
+          request, res);
+    return;
+  }
+  std::string message = res.status == 413 ? "The request body is too large (limit 1 MiB)." : "Bad request.";
+  res.set_content("{\"error\":{\"code\":\"BadRequest\",\"message\":\"" + message + "\"}}",
+                  "application/json; charset=utf-8");
+}
+
+void EmulatorServer::InstallFastPath(BufferedTlsServer* server) {
+  // Plain requests parsed by the server's own loop: the same Dispatch, the same Apply, and the
+  // error handler's body for an empty 4xx/5xx, as the httplib route renders them.
+  server->set_fast_handler([this](PlainRequest& plain, httplib::Response& res) {
+    HttpRequest request = MakeRequest(std::move(plain.method), plain.target, plain.headers, std::move(plain.body));
+    plain.method = request.method;
+    bool dropped = false;
+    int fd = plain.fd;
+    HttpResponse response = Dispatch(request, false, [fd] { return AbortConnection(fd, "", 0, "", 0); }, &dropped);
+    if (dropped) return false;
+    Apply(response, request, res);
+    if (res.status >= 400 && res.body.empty()) ErrorBody(request, res);
+    return true;
+  });
+}
+
 void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   server->set_tcp_nodelay(true);
   server->set_keep_alive_max_count(1000000);
@@ -248,32 +308,16 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   int threads = options_.threads;
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   auto handler = [this, managed_identity](const httplib::Request& req, httplib::Response& res) {
-    auto started = std::chrono::steady_clock::now();
     // Range requests are answered by the planes (the Blob plane's 206/416); httplib must not cut
     // the body a second time. The Request object is ours (httplib hands it out as const).
     const_cast<httplib::Request&>(req).ranges.clear();
     HttpRequest request = Convert(req);
-    auto live = std::atomic_load(&live_);
-    HttpResponse response =
-        managed_identity ? live->router->HandleManagedIdentity(request) : live->router->HandleHttps(request);
-    // Durable state: an acknowledged change is on disk before its answer leaves.
-    if (!managed_identity && store_.is_open() && response.status < 400 && live->router->IsMutation(request)) {
-      std::string error;
-      if (!Persist(&error)) {
-        response = wire::Json(503, {{"error", {{"code", "ServiceUnavailable"},
-                                               {"message", "crosskey could not persist the change: " + error}}}});
-      }
-    }
-    // An injected drop (fault_injector.h) ends the connection with no response at all.
-    bool dropped = IsConnectionDrop(response) &&
-                   AbortConnection(req.ssl ? SSL_get_fd(req.ssl) : -1, req.local_addr, req.local_port,
-                                   req.remote_addr, req.remote_port);
+    bool dropped = false;
+    HttpResponse response = Dispatch(request, managed_identity, [&] {
+      return AbortConnection(req.ssl ? SSL_get_fd(req.ssl) : -1, req.local_addr, req.local_port, req.remote_addr,
+                             req.remote_port);
+    }, &dropped);
     if (!dropped) Apply(response, request, res);
-    if (log_requests_) {
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-      std::fprintf(stderr, "%s %s %s %d %.2fms %s\n", request.method.c_str(), request.Authority().c_str(),
-                   request.path.c_str(), response.status, ms, request.request_id.c_str());
-    }
   };
   server->Get(".*", handler);
   server->Post(".*", handler);
@@ -284,17 +328,7 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   server->set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
     HttpRequest request = Convert(req);
-    if (res.status == 413 && EndsWith(request.host, ".blob." + ToLower(options_.domain))) {
-      // The Blob plane's clients expect Storage XML, even for a body the listener refused.
-      auto live = std::atomic_load(&live_);
-      Apply(consumer::http::RenderStorageError(consumer::errors::blob::RequestBodyTooLarge(), request,
-                                               live->cloud->clock.Now()),
-            request, res);
-      return;
-    }
-    std::string message = res.status == 413 ? "The request body is too large (limit 1 MiB)." : "Bad request.";
-    res.set_content("{\"error\":{\"code\":\"BadRequest\",\"message\":\"" + message + "\"}}",
-                    "application/json; charset=utf-8");
+    ErrorBody(request, res);
   });
   server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     // A bug must not take the process down; answer a clean 500 so it shows in tests.
@@ -355,6 +389,7 @@ bool EmulatorServer::Start(std::string* error) {
     return false;
   }
   Install(https.get(), false);
+  InstallFastPath(static_cast<BufferedTlsServer*>(https.get()));
   auto bind = [&](httplib::Server* s, int port, const char* what) -> int {
     int bound = port == 0 ? s->bind_to_any_port(options_.bind) : (s->bind_to_port(options_.bind, port) ? port : -1);
     if (bound <= 0) *error = std::string("cannot listen on ") + options_.bind + ":" + std::to_string(port) + " (" + what + ")";
@@ -397,6 +432,7 @@ bool EmulatorServer::Start(std::string* error) {
       return false;
     }
     Install(extra.get(), false);
+    InstallFastPath(static_cast<BufferedTlsServer*>(extra.get()));
     if (bind(extra.get(), 443, "--listen-443") <= 0) return false;
     servers_.push_back(std::move(extra));
   }

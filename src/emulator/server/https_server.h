@@ -3,6 +3,7 @@
 // plane), the plain-HTTP managed-identity listener and optionally a second HTTPS listener on
 // 443. The only code that sees cpp-httplib.
 // Thread-safety: Start/Stop from one thread; request handling is concurrent.
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,9 +18,12 @@
 
 namespace httplib {
 class Server;
+struct Response;
 }
 
 namespace crosskey::server {
+
+class BufferedTlsServer;
 
 class EmulatorServer {
  public:
@@ -35,6 +39,15 @@ class EmulatorServer {
 
  private:
   void Install(httplib::Server* server, bool managed_identity);
+  // Serves the plain requests BufferedTlsServer parses itself through Dispatch.
+  void InstallFastPath(BufferedTlsServer* server);
+  // One request through the router (HTTPS planes or the managed-identity port), with
+  // persistence of acknowledged mutations and the request log; both HTTP paths use it.
+  // *dropped: an injected drop ended the connection (abort_connection() succeeded).
+  HttpResponse Dispatch(const HttpRequest& request, bool managed_identity,
+                        const std::function<bool()>& abort_connection, bool* dropped);
+  // The error handler's body for a 4xx/5xx answered without one.
+  void ErrorBody(const HttpRequest& request, httplib::Response& res);
   // The default fixture, or --fixture FILE (a fixture or a state document), into `cloud`.
   // False with *error when it is refused.
   bool LoadStartupState(Cloud* cloud, std::string* error);
