@@ -5,13 +5,7 @@ namespace crosskey {
 namespace {
 using nlohmann::json;
 
-Error StateError(const std::string& what) {
-  Error e;
-  e.http_status = 400;
-  e.code = "InvalidState";
-  e.message = what;
-  return e;
-}
+Error StateError(const std::string& what) { return MakeError(400, "InvalidState", what); }
 }  // namespace
 
 json Cloud::ExportState() const {

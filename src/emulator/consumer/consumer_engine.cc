@@ -687,16 +687,25 @@ std::optional<Kind> DataKind(const std::string& kind) {
 }
 }  // namespace
 
-Status ConsumerEngine::WriteData(const std::string& kind, const std::string& ref, const std::string& item,
-                                 const std::string& bytes) {
-  std::lock_guard lock(mu_);
+// The data record `ref` of `kind` and the record holding its key, once a due check has run;
+// errors while the key is out of reach (or its DEK not yet recovered).
+StatusOr<std::pair<ConsumerEngine::Record*, ConsumerEngine::Record*>> ConsumerEngine::ReachableLocked(
+    const std::string& kind, const std::string& ref) {
   auto k = DataKind(kind);
   Record* r = k ? FindByRefLocked(*k, ref) : nullptr;
   if (!r) return errors::ResourceNotFound(kind + "/" + ref, "");
   Record* owner = OwnerLocked(r);
   if (!owner) return errors::ResourceNotFound(kind + "/" + ref, r->group);
   EvaluateLocked(*owner, false);
-  if (!owner->healthy) return InaccessibleError(*r, *owner);
+  if (!owner->healthy || owner->dek.empty()) return InaccessibleError(*r, *owner);
+  return std::make_pair(r, owner);
+}
+
+Status ConsumerEngine::WriteData(const std::string& kind, const std::string& ref, const std::string& item,
+                                 const std::string& bytes) {
+  std::lock_guard lock(mu_);
+  CK_ASSIGN_OR_RETURN(auto reached, ReachableLocked(kind, ref));
+  auto [r, owner] = reached;
   std::string error;
   auto sealed = crypto::KeyMaterial::FromOctBytes(owner->dek)->Encrypt("A256GCM", bytes, {}, &error);
   if (!sealed) return keyvault::errors::BadParameter(error);
@@ -706,13 +715,8 @@ Status ConsumerEngine::WriteData(const std::string& kind, const std::string& ref
 
 StatusOr<std::string> ConsumerEngine::ReadData(const std::string& kind, const std::string& ref, const std::string& item) {
   std::lock_guard lock(mu_);
-  auto k = DataKind(kind);
-  Record* r = k ? FindByRefLocked(*k, ref) : nullptr;
-  if (!r) return errors::ResourceNotFound(kind + "/" + ref, "");
-  Record* owner = OwnerLocked(r);
-  if (!owner) return errors::ResourceNotFound(kind + "/" + ref, r->group);
-  EvaluateLocked(*owner, false);
-  if (!owner->healthy) return InaccessibleError(*r, *owner);
+  CK_ASSIGN_OR_RETURN(auto reached, ReachableLocked(kind, ref));
+  auto [r, owner] = reached;
   auto it = r->data.find(item);
   if (it == r->data.end()) return errors::DataItemNotFound(item);
   std::string error;
@@ -746,7 +750,7 @@ Status ConsumerEngine::WithBlobContainers(const std::string& account_id, const B
   Record* r = FindLocked(ToLower(account_id));
   if (!r || r->kind != Kind::kStorage) return errors::blob::ResourceNotFound();
   EvaluateLocked(*r, false);
-  if (!r->healthy || r->dek.empty()) return InaccessibleError(*r, *r);
+  if (!r->healthy || r->dek.empty()) return InaccessibleError(*r, *r);  // as ReachableLocked
   return fn(r->containers, DekCipher(r->dek));
 }
 

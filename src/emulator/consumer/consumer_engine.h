@@ -138,6 +138,7 @@ class ConsumerEngine : public arm::ResourceExtension {
   const KindSettings& SettingsFor(Kind kind) const;
   Record* FindLocked(const std::string& id_lower);
   Record* FindByRefLocked(Kind kind, const std::string& ref);
+  StatusOr<std::pair<Record*, Record*>> ReachableLocked(const std::string& kind, const std::string& ref);
   Record* OwnerLocked(Record* r);  // the record holding the key (itself, its DES or server)
 
   StatusOr<keyvault::KvCaller> CallerLocked(Record& r, int64_t now);

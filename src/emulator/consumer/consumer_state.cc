@@ -18,13 +18,7 @@ namespace crosskey::consumer {
 namespace {
 constexpr const char* kWrapAlg = "RSA-OAEP-256";
 
-Error StateError(const std::string& what) {
-  Error e;
-  e.http_status = 400;
-  e.code = "InvalidState";
-  e.message = "consumers: " + what;
-  return e;
-}
+Error StateError(const std::string& what) { return MakeError(400, "InvalidState", "consumers: " + what); }
 
 std::string B64(const std::string& bytes) { return crypto::Base64Encode(bytes); }
 std::string UnB64(const Json& j, const char* key) {

@@ -9,13 +9,7 @@
 namespace crosskey::token {
 namespace {
 using nlohmann::json;
-Error StateError(const std::string& what) {
-  Error e;
-  e.http_status = 400;
-  e.code = "InvalidState";
-  e.message = "state: " + what;
-  return e;
-}
+Error StateError(const std::string& what) { return MakeError(400, "InvalidState", "state: " + what); }
 }  // namespace
 
 json SigningKeyRing::ExportState() const {
