@@ -52,7 +52,7 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 KV_API = "7.4"
 
 PROFILES = {
-    "full": dict(gb_min_time=0.3, wrk_seconds=3, conns=[1, 8, 64], peer_conns=[1, 8, 32], soak_seconds=60,
+    "full": dict(gb_min_time=0.3, wrk_seconds=2, conns=[1, 8, 64], peer_conns=[1, 8, 32], soak_seconds=60,
                  soak_warmup_requests=150_000, soak_warmup_max_seconds=90, soak_sample=5, keys=100_000, starts=5, big_rsa=True),
     "smoke": dict(gb_min_time=0.01, wrk_seconds=1, conns=[1, 8], peer_conns=[8], soak_seconds=2,
                   soak_warmup_requests=1, soak_warmup_max_seconds=1, soak_sample=1, keys=2_000, starts=2, big_rsa=False),
