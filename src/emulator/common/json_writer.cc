@@ -1,5 +1,6 @@
 #include "emulator/common/json_writer.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -105,9 +106,9 @@ JsonObjectWriter& JsonObjectWriter::Num(std::string_view key, double value) {
     out_ += "null";
     return *this;
   }
-  char buf[32];
-  int n = std::snprintf(buf, sizeof(buf), "%.6g", value);
-  out_.append(buf, static_cast<size_t>(n));
+  char buf[32];  // as printf's %.6g, without its locale lookups
+  auto end = std::to_chars(buf, buf + sizeof(buf), value, std::chars_format::general, 6).ptr;
+  out_.append(buf, static_cast<size_t>(end - buf));
   return *this;
 }
 

@@ -157,7 +157,16 @@ std::string FormatUtc(long long epoch_seconds, const char* format) {
 }
 }  // namespace
 
-std::string IsoTime(long long epoch_seconds) { return FormatUtc(epoch_seconds, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string IsoTime(long long epoch_seconds) {
+  // Every audit record carries one, and records come many to the second: format once a second.
+  thread_local long long cached_epoch = -1;
+  thread_local std::string cached;
+  if (epoch_seconds != cached_epoch) {
+    cached = FormatUtc(epoch_seconds, "%Y-%m-%dT%H:%M:%SZ");
+    cached_epoch = epoch_seconds;
+  }
+  return cached;
+}
 std::string HttpDate(long long epoch_seconds) { return FormatUtc(epoch_seconds, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 }  // namespace crosskey

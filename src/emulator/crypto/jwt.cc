@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "emulator/common/json_writer.h"
 #include "emulator/crypto/encoding.h"
 
 namespace crosskey::crypto {
@@ -65,9 +66,15 @@ std::optional<ParsedJwt> ParseJwt(std::string_view token, std::string* error) {
 
 std::string SignJwtRs256(const KeyMaterial& key, const std::string& kid, const nlohmann::json& payload,
                          const std::string& x5t) {
-  json header = {{"typ", "JWT"}, {"alg", "RS256"}, {"kid", kid}};
-  if (!x5t.empty()) header["x5t"] = x5t;
-  std::string signing_input = Base64UrlEncode(Dump(header)) + "." + Base64UrlEncode(Dump(payload));
+  return SignJwtRs256Text(key, kid, Dump(payload), x5t);
+}
+
+std::string SignJwtRs256Text(const KeyMaterial& key, const std::string& kid, std::string_view payload_json,
+                             const std::string& x5t) {
+  JsonObjectWriter header;
+  header.Str("typ", "JWT").Str("alg", "RS256").Str("kid", kid);
+  if (!x5t.empty()) header.Str("x5t", x5t);
+  std::string signing_input = Base64UrlEncode(std::move(header).Finish()) + "." + Base64UrlEncode(payload_json);
   std::string error;
   std::optional<std::string> signature = key.SignMessage("RS256", signing_input, &error);
   if (!signature) return std::string();

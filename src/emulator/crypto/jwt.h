@@ -25,6 +25,10 @@ std::optional<ParsedJwt> ParseJwt(std::string_view token, std::string* error);
 // Builds header {"typ":"JWT","alg":"RS256","kid":kid[,"x5t":x5t]} + payload, signed with key.
 std::string SignJwtRs256(const KeyMaterial& key, const std::string& kid, const nlohmann::json& payload,
                          const std::string& x5t = "");
+// The same from a payload already written as JSON text (JsonObjectWriter), for the token
+// endpoint's hot path.
+std::string SignJwtRs256Text(const KeyMaterial& key, const std::string& kid, std::string_view payload_json,
+                             const std::string& x5t);
 
 // True only when header.alg is exactly "RS256" and the signature verifies with key.
 // alg "none", HS256 and everything else are refused.

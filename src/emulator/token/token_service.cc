@@ -1,5 +1,6 @@
 #include "emulator/token/token_service.h"
 
+#include "emulator/common/json_writer.h"
 #include "emulator/common/text.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/jwt.h"
@@ -92,7 +93,7 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
       identity.app_id = client_id;
       identity.display_name = sp->display_name;
       identity.federated_credentials = *fics;
-      CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(identity, assertion));
+      CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(identity, assertion, verified_assertions_.Find(assertion)));
       // As from the MI endpoint: an exchange-audience token names the v2 issuer, which the
       // app FICs of the cross-tenant chain trust.
       TokenResponse response =
@@ -121,61 +122,92 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
   }
   if (assertion.empty()) return errors::MissingClientCredential();
   if (Field(form, "client_assertion_type") != kJwtBearer) return errors::MissingParameter("client_assertion_type");
-  std::string error;
-  auto jwt = crypto::ParseJwt(assertion, &error);
-  if (!jwt) return errors::MalformedJwt();
+  std::optional<VerifiedAssertion> seen = verified_assertions_.Find(assertion);
+  std::string issuer;
+  if (seen) {
+    issuer = seen->issuer;
+  } else {
+    std::string error;
+    auto jwt = crypto::ParseJwt(assertion, &error);
+    if (!jwt) return errors::MalformedJwt();
+    issuer = Str(jwt->payload, "iss");
+  }
   // An assertion signed by the app itself names the app as issuer (certificate credential);
   // anything else is a token from an identity provider the app federates with.
-  if (EqualsIgnoreCase(Str(jwt->payload, "iss"), client_id)) {
+  if (EqualsIgnoreCase(issuer, client_id)) {
     CK_RETURN_IF_ERROR(CheckCertificateAssertion(*app, assertion));
     response = IssueAppToken(tenant_id, *sp, resource, false);
     response.credential_type = "certificate";
     return response;
   }
-  CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(*app, assertion));
+  CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(*app, assertion, std::move(seen)));
   response = IssueAppToken(tenant_id, *sp, resource, false);
   response.credential_type = "federated";
   response.matched_fic = fic.name;
   return response;
 }
 
-StatusOr<graph::FederatedCredential> TokenService::CheckFederatedAssertion(const graph::Application& app,
-                                                                           const std::string& assertion) const {
-  std::string error;
-  auto jwt = crypto::ParseJwt(assertion, &error);
-  if (!jwt) return errors::MalformedJwt();
-  AssertionIdentity id{Str(jwt->payload, "iss"), Str(jwt->payload, "sub"), Audiences(jwt->payload)};
+StatusOr<graph::FederatedCredential> TokenService::CheckFederatedAssertion(
+    const graph::Application& app, const std::string& assertion, std::optional<VerifiedAssertion> seen) const {
+  std::optional<crypto::ParsedJwt> jwt;
+  VerifiedAssertion claims;
+  if (seen) {
+    claims = std::move(*seen);
+  } else {
+    std::string error;
+    jwt = crypto::ParseJwt(assertion, &error);
+    if (!jwt) return errors::MalformedJwt();
+    claims.issuer = Str(jwt->payload, "iss");
+    claims.subject = Str(jwt->payload, "sub");
+    claims.audiences = Audiences(jwt->payload);
+    claims.kid = Str(jwt->header, "kid");
+    claims.not_before = Int(jwt->payload, "nbf", 0);
+    claims.expires = Int(jwt->payload, "exp", 0);
+  }
+  AssertionIdentity id{claims.issuer, claims.subject, claims.audiences};
   // Issuer first: an assertion from an issuer no credential names is refused before any key is
   // fetched, as Entra does.
   bool issuer_named = false;
   for (const auto& f : app.federated_credentials) issuer_named |= f.issuer == id.issuer;
   if (!issuer_named) return errors::FicIssuerMismatch(id.issuer);
 
-  std::string kid = Str(jwt->header, "kid");
-  std::shared_ptr<const crypto::KeyMaterial> key;
-  for (const auto& t : directory_->ListTenants()) {
-    if (id.issuer == V2Issuer(t.tenant_id) || id.issuer == V1Issuer(t.tenant_id)) {
-      auto sk = keys_->ByKid(kid);
-      if (sk && sk->tenant_id == t.tenant_id) key = sk->key;
+  auto key = AssertionKey(id.issuer, claims.kid);
+  if (!key) return errors::AssertionSignatureInvalid();
+  // A signature checked before with this very key needs no second check (assertion_cache.h).
+  if (claims.key != key) {
+    if (!jwt) {
+      std::string error;
+      jwt = crypto::ParseJwt(assertion, &error);
+      if (!jwt) return errors::MalformedJwt();
     }
+    if (!crypto::VerifyJwtRs256(*key, *jwt)) return errors::AssertionSignatureInvalid();
+    claims.key = key;
+    verified_assertions_.Put(assertion, claims);
   }
-  if (!key) {
-    std::lock_guard lock(mu_);
-    auto it = external_issuers_.find(id.issuer);
-    if (it != external_issuers_.end()) {
-      auto k = it->second.keys_by_kid.find(kid);
-      if (k != it->second.keys_by_kid.end()) key = k->second;
-    }
-  }
-  if (!key || !crypto::VerifyJwtRs256(*key, *jwt)) return errors::AssertionSignatureInvalid();
-  CK_RETURN_IF_ERROR(CheckAssertionLifetime(jwt->payload));
+  CK_RETURN_IF_ERROR(CheckAssertionLifetime(claims.not_before, claims.expires));
   return MatchFederatedCredential(app, id);
 }
 
+std::shared_ptr<const crypto::KeyMaterial> TokenService::AssertionKey(const std::string& issuer,
+                                                                      const std::string& kid) const {
+  if (auto sk = keys_->ByKid(kid)) {
+    if ((issuer == V2Issuer(sk->tenant_id) || issuer == V1Issuer(sk->tenant_id)) && directory_->FindTenant(sk->tenant_id)) {
+      return sk->key;
+    }
+  }
+  std::lock_guard lock(mu_);
+  auto it = external_issuers_.find(issuer);
+  if (it == external_issuers_.end()) return nullptr;
+  auto k = it->second.keys_by_kid.find(kid);
+  return k == it->second.keys_by_kid.end() ? nullptr : k->second;
+}
+
 Status TokenService::CheckAssertionLifetime(const nlohmann::json& payload) const {
+  return CheckAssertionLifetime(Int(payload, "nbf", 0), Int(payload, "exp", 0));
+}
+
+Status TokenService::CheckAssertionLifetime(int64_t nbf, int64_t exp) const {
   int64_t now = clock_->Now();
-  int64_t nbf = Int(payload, "nbf", 0);
-  int64_t exp = Int(payload, "exp", 0);
   if (exp == 0 || now > exp + TokenValidator::kClockSkewSeconds || now + TokenValidator::kClockSkewSeconds < nbf) {
     return errors::AssertionTimeRange(now, nbf, exp);
   }
@@ -205,33 +237,28 @@ TokenResponse TokenService::IssueAppToken(const std::string& tenant_id, const gr
   r.expires_on = now + lifetime_;
   r.not_before = now;
   std::string aud = resource;
+  std::string issuer = v2_issuer ? V2Issuer(tenant_id) : V1Issuer(tenant_id);
+  std::string uti = crypto::Base64UrlEncode(crypto::RandomBytes(16));
   // Key Vault, Graph and ARM resources are identified without a trailing slash except ARM's
-  // legacy id; keep what the client asked for so its own audience checks pass.
-  nlohmann::json claims = {{"aud", aud},
-                           {"iss", v2_issuer ? V2Issuer(tenant_id) : V1Issuer(tenant_id)},
-                           {"iat", now},
-                           {"nbf", now},
-                           {"exp", now + lifetime_},
-                           {"tid", tenant_id},
-                           {"oid", sp.object_id},
-                           {"sub", sp.object_id},
-                           {"appid", sp.app_id},
-                           {"azp", sp.app_id},
-                           {"appidacr", "1"},
-                           {"idtyp", "app"},
-                           {"ver", v2_issuer ? "2.0" : "1.0"},
-                           {"uti", crypto::Base64UrlEncode(crypto::RandomBytes(16))}};
-  if (sp.kind == graph::PrincipalKind::kManagedIdentity) claims["xms_mirid"] = sp.managed_identity_resource_id;
-  r.access_token = Mint(tenant_id, claims);
+  // legacy id; keep what the client asked for so its own audience checks pass. Written as text:
+  // every exchange mints one (no JSON tree on the token endpoint's hot path).
+  JsonObjectWriter claims;
+  claims.Str("aud", aud).Str("iss", issuer).Int("iat", now).Int("nbf", now).Int("exp", now + lifetime_)
+      .Str("tid", tenant_id).Str("oid", sp.object_id).Str("sub", sp.object_id).Str("appid", sp.app_id)
+      .Str("azp", sp.app_id).Str("appidacr", "1").Str("idtyp", "app").Str("ver", v2_issuer ? "2.0" : "1.0")
+      .Str("uti", uti);
+  if (sp.kind == graph::PrincipalKind::kManagedIdentity) claims.Str("xms_mirid", sp.managed_identity_resource_id);
+  auto key = keys_->EnsureTenantKey(tenant_id);
+  r.access_token = crypto::SignJwtRs256Text(*key.key, key.kid, std::move(claims).Finish(), key.kid);
   r.claims.raw_hash = crypto::Sha256(r.access_token);
   r.claims.tenant_id = tenant_id;
   r.claims.object_id = sp.object_id;
   r.claims.subject = sp.object_id;
   r.claims.app_id = sp.app_id;
   r.claims.audience = aud;
-  r.claims.issuer = claims["iss"];
+  r.claims.issuer = issuer;
   r.claims.id_type = "app";
-  r.claims.uti = claims["uti"];
+  r.claims.uti = uti;
   r.claims.issued_at = now;
   r.claims.not_before = now;
   r.claims.expires_at = now + lifetime_;

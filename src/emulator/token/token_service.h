@@ -17,6 +17,7 @@
 #include "emulator/common/status.h"
 #include "emulator/graph/directory.h"
 #include "emulator/token/access_token.h"
+#include "emulator/token/assertion_cache.h"
 #include "emulator/token/signing_keys.h"
 
 namespace crosskey::token {
@@ -96,12 +97,18 @@ class TokenService {
   StatusOr<TokenResponse> UserTokens(const std::string& tenant_id, const graph::User& user,
                                      const std::string& client_id, const std::string& resource,
                                      const std::string& scope, const std::string& credential_type) const;
-  // Verifies a federated assertion and returns the credential it matched.
+  // Verifies a federated assertion and returns the credential it matched. `seen`: the
+  // assertion's entry in verified_assertions_, when the caller has looked it up already.
   StatusOr<graph::FederatedCredential> CheckFederatedAssertion(const graph::Application& app,
-                                                               const std::string& assertion) const;
+                                                               const std::string& assertion,
+                                                               std::optional<VerifiedAssertion> seen) const;
+  // The key an assertion from `issuer` with header `kid` must verify with: a tenant's signing
+  // key when the issuer is that tenant's, else a trusted external issuer's; null when none.
+  std::shared_ptr<const crypto::KeyMaterial> AssertionKey(const std::string& issuer, const std::string& kid) const;
   Status CheckCertificateAssertion(const graph::Application& app, const std::string& assertion) const;
   // exp present and not past, nbf not ahead, both within the clock skew. Errors: 700024.
   Status CheckAssertionLifetime(const nlohmann::json& payload) const;
+  Status CheckAssertionLifetime(int64_t not_before, int64_t expires) const;
   TokenResponse IssueAppToken(const std::string& tenant_id, const graph::ServicePrincipal& sp,
                               const std::string& resource, bool v2_issuer) const;
 
@@ -114,6 +121,7 @@ class TokenService {
   std::map<std::string, ExternalIssuer> external_issuers_;
   IdentityFicLookup identity_fics_;
   mutable std::map<std::string, RefreshGrant> refresh_grants_;
+  mutable VerifiedAssertionCache verified_assertions_;
 };
 
 }  // namespace crosskey::token

@@ -427,5 +427,44 @@ TEST_F(TokenServiceTest, ManagedIdentityTokenRefusals) {
   EXPECT_FALSE(cloud_.tokens.ManagedIdentityToken(uami_client_, "", "", kExchange).ok());
 }
 
+// ----------------------------------------------------------------- a reused assertion
+
+constexpr const char* kExternalIssuer = "https://oidc.example.test/cluster";
+
+// The token endpoint checks an assertion's signature once (assertion_cache.h); everything that
+// can change between two exchanges with the same assertion is still checked on each.
+TEST_F(TokenServiceTest, ReusedAssertionIsCheckedAgainTheCurrentKeysAndCredentials) {
+  auto key_a = crypto::KeyMaterial::GenerateRsa(2048);
+  auto key_b = crypto::KeyMaterial::GenerateRsa(2048);
+  ASSERT_TRUE(key_a && key_b);
+  cloud_.tokens.AddExternalIssuer({kExternalIssuer, {{"k1", key_a}}});
+  graph::FederatedCredential fic;
+  fic.name = "cluster-fic";
+  fic.issuer = kExternalIssuer;
+  fic.subject = "system:serviceaccount:default:workload";
+  fic.audiences = {kExchange};
+  ASSERT_TRUE(cloud_.directory.AddFederatedCredential(provider_.tenant_id, app_.object_id, fic).ok());
+  int64_t now = cloud_.clock.Now();
+  std::string assertion = crypto::SignJwtRs256(*key_a, "k1", {{"iss", kExternalIssuer}, {"sub", fic.subject},
+                                                             {"aud", kExchange}, {"nbf", now}, {"exp", now + 600}});
+  auto first = Exchange(assertion);
+  ASSERT_TRUE(first.ok()) << first.error().message;
+  auto second = Exchange(assertion);  // the cached signature check
+  ASSERT_TRUE(second.ok()) << second.error().message;
+  EXPECT_EQ(second->matched_fic, "cluster-fic");
+  EXPECT_NE(second->access_token, first->access_token);
+
+  // The issuer's key for k1 changes: the same text no longer verifies.
+  cloud_.tokens.AddExternalIssuer({kExternalIssuer, {{"k1", key_b}}});
+  ExpectAadsts(Exchange(assertion), 401, "invalid_client", 700027);
+  // Back to the key that signed it: accepted again.
+  cloud_.tokens.AddExternalIssuer({kExternalIssuer, {{"k1", key_a}}});
+  ASSERT_TRUE(Exchange(assertion).ok());
+
+  // The credential that matched it is deleted: no credential names the issuer any more.
+  ASSERT_TRUE(cloud_.directory.DeleteFederatedCredential(provider_.tenant_id, app_.object_id, "cluster-fic").ok());
+  ExpectAadsts(Exchange(assertion), 401, "invalid_client", 700211);
+}
+
 }  // namespace
 }  // namespace crosskey::token

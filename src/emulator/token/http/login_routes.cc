@@ -1,6 +1,7 @@
 #include "emulator/token/http/login_routes.h"
 
 #include "emulator/common/http/wire.h"
+#include "emulator/common/json_writer.h"
 #include "emulator/common/text.h"
 #include "emulator/token/admin_consent.h"
 #include "emulator/token/errors.h"
@@ -21,22 +22,20 @@ std::string EntraTimestamp() {
 
 void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
                   const std::string& grant, const StatusOr<TokenResponse>& result) {
-  nlohmann::json r = {{"category", "SignIn"}, {"operationName", "Sign-in"}, {"tenantId", tenant_id},
-                      {"appId", ToLower(client_id)}, {"grantType", grant}, {"requestId", request.request_id}};
+  // Written field by field: every token request makes one.
+  JsonObjectWriter r;
+  r.Str("category", "SignIn").Str("operationName", "Sign-in").Str("tenantId", tenant_id).Str("grantType", grant)
+      .Str("requestId", request.request_id);
   if (result.ok()) {
     const TokenResponse& t = *result;
-    r["result"] = "success";
-    r["objectId"] = t.claims.object_id;
-    r["appId"] = t.claims.app_id;
-    r["resource"] = t.resource;
-    r["credentialType"] = t.credential_type;
-    if (!t.matched_fic.empty()) r["federatedCredential"] = t.matched_fic;
-    r["correlationId"] = t.claims.uti;
-    r["expiresOn"] = t.expires_on;
+    r.Str("appId", t.claims.app_id).Str("result", "success").Str("objectId", t.claims.object_id)
+        .Str("resource", t.resource).Str("credentialType", t.credential_type);
+    if (!t.matched_fic.empty()) r.Str("federatedCredential", t.matched_fic);
+    r.Str("correlationId", t.claims.uti).Int("expiresOn", t.expires_on);
   } else {
-    r["result"] = "failure";
-    r["errorCode"] = result.error().aadsts.empty() ? 0 : result.error().aadsts.front();
-    r["error"] = result.error().message;
+    r.Str("appId", ToLower(client_id)).Str("result", "failure")
+        .Int("errorCode", result.error().aadsts.empty() ? 0 : result.error().aadsts.front())
+        .Str("error", result.error().message);
   }
   cloud->audit.Record(std::move(r));
 }
@@ -183,24 +182,24 @@ HttpResponse LoginRoutes::TokenEndpoint(const HttpRequest& request, const std::s
                form["grant_type"], result);
   if (!result.ok()) return RenderOAuthError(result.error(), request);
   const TokenResponse& t = *result;
-  nlohmann::json body = {{"token_type", "Bearer"},
-                         {"expires_in", t.expires_in},
-                         {"ext_expires_in", t.expires_in},
-                         {"access_token", t.access_token}};
+  // Written as text: the exchange's answer is on the token endpoint's hot path.
+  JsonObjectWriter body;
+  body.Str("token_type", "Bearer");
   if (v1) {
-    body["expires_in"] = std::to_string(t.expires_in);
-    body["ext_expires_in"] = std::to_string(t.expires_in);
-    body["expires_on"] = std::to_string(t.expires_on);
-    body["not_before"] = std::to_string(t.not_before);
-    body["resource"] = t.resource;
+    body.Str("expires_in", std::to_string(t.expires_in)).Str("ext_expires_in", std::to_string(t.expires_in))
+        .Str("expires_on", std::to_string(t.expires_on)).Str("not_before", std::to_string(t.not_before))
+        .Str("resource", t.resource);
+  } else {
+    body.Int("expires_in", t.expires_in).Int("ext_expires_in", t.expires_in);
   }
+  body.Str("access_token", t.access_token);
   if (!t.refresh_token.empty()) {
-    body["refresh_token"] = t.refresh_token;
-    body["id_token"] = t.id_token;
-    body["client_info"] = t.client_info;
-    body["scope"] = t.scope;
+    body.Str("refresh_token", t.refresh_token).Str("id_token", t.id_token).Str("client_info", t.client_info)
+        .Str("scope", t.scope);
   }
-  return wire::Json(200, body);
+  HttpResponse response;
+  response.body = std::move(body).Finish();
+  return response;
 }
 
 namespace {
