@@ -789,9 +789,14 @@ def build_table(res: dict) -> list[dict]:
             er = https.get("empty", {}).get(wc, {})
             wcpu = https.get(n, {}).get(wc, {}).get("ops_per_cpu_s")
             rr = ratio(w, er.get("ops"))
+            # The most any server can reach on one core: the empty request's cost plus the raw
+            # crypto's, nothing else (t_empty / (t_empty + t_raw), both per CPU-second).
+            ecpu, rawc = er.get("ops_per_cpu_s"), core(raw, n)
+            bound = (1 / ecpu) / (1 / ecpu + 1 / rawc) if ecpu and rawc else None
             rows.append(row(f"T https {n} (best {wc})", fmt_ops(w or 0),
                             f"{fmt_ratio(rr)} empty {wc} (per server CPU-s "
-                            f"{fmt_ratio(ratio(wcpu, er.get('ops_per_cpu_s')))})",
+                            f"{fmt_ratio(ratio(wcpu, er.get('ops_per_cpu_s')))}; bound with zero overhead: "
+                            f"{fmt_ratio(bound)})",
                             ">= 0.70x empty", rr is not None and rr >= 0.7))
         f, fc = best(https, "fic.exchange")
         fcpu, _ = best(https, "fic.exchange", "ops_per_cpu_s")

@@ -102,20 +102,29 @@ bool IsGuid(std::string_view s) {
 std::string RandomHex(size_t bytes) { return crypto::HexEncode(crypto::RandomBytes(bytes)); }
 
 std::string UrlDecode(std::string_view s, bool plus_as_space) {
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
   std::string out;
   out.reserve(s.size());
+  size_t run = 0;  // start of the pending run of bytes copied as they are
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    if (c == '%' && i + 2 < s.size() &&
-        std::isxdigit(static_cast<unsigned char>(s[i + 1])) && std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
-      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+    if (c == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out.append(s.data() + run, i - run);
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
       i += 2;
+      run = i + 1;
     } else if (c == '+' && plus_as_space) {
+      out.append(s.data() + run, i - run);
       out += ' ';
-    } else {
-      out += c;
+      run = i + 1;
     }
   }
+  out.append(s.data() + run, s.size() - run);
   return out;
 }
 
