@@ -4,6 +4,7 @@
 // Thread-safety: value types.
 #include <map>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,9 +20,11 @@ struct HttpRequest {
   std::string body;
   std::string request_id;  // x-ms-request-id assigned by the server
 
-  std::string Header(const std::string& lower_name) const {
+  std::string Header(const std::string& lower_name) const { return std::string(HeaderView(lower_name)); }
+  // The same without a copy; valid while the request lives.
+  std::string_view HeaderView(const std::string& lower_name) const {
     auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
+    return it == headers.end() ? std::string_view() : std::string_view(it->second);
   }
   std::string Query(const std::string& name) const {
     auto it = query.find(name);

@@ -20,13 +20,13 @@ HttpResponse Text(int status, const std::string& content_type, std::string body)
 }
 
 std::optional<std::string> BearerToken(const HttpRequest& request) {
-  std::string h = request.Header("authorization");
-  if (h.size() < 7 || !StartsWithIgnoreCase(h, "bearer ")) return std::nullopt;
-  std::string token = h.substr(7);
-  while (!token.empty() && token.front() == ' ') token.erase(0, 1);
-  while (!token.empty() && (token.back() == ' ' || token.back() == '\r')) token.pop_back();
+  std::string_view h = request.HeaderView("authorization");
+  if (h.size() < 7 || !StartsWithIgnoreCase(h.substr(0, 7), "bearer ")) return std::nullopt;
+  std::string_view token = h.substr(7);
+  while (!token.empty() && token.front() == ' ') token.remove_prefix(1);
+  while (!token.empty() && (token.back() == ' ' || token.back() == '\r')) token.remove_suffix(1);
   if (token.empty()) return std::nullopt;
-  return token;
+  return std::string(token);
 }
 
 std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request, std::string* error) {
