@@ -25,7 +25,7 @@ struct Options {
   int threads = 64;
   std::string log_format = "text";  // json: also echo audit records to stdout
   std::string log_level = "warn";   // info: one line per request on stderr
-  bool bench_routes = false;  // serve POST|GET /_emulator/bench/empty (benchmark ceiling)
+  bool bench_routes = false;  // serve POST|GET /_emulator/bench/empty and /bench/spin?us=N (benchmark ceilings)
   std::vector<std::string> vaults;  // `hosts`: extra vault names
 };
 

@@ -1,9 +1,30 @@
 #include "emulator/server/router.h"
 
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 
 namespace crosskey::server {
+namespace {
+// Burns `us` microseconds of the calling thread's CPU time (not wall time: a preempted thread
+// still does all of its work).
+void SpinCpu(long us) {
+  if (us <= 0) return;
+  auto cpu_ns = [] {
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<long long>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+  };
+  long long until = cpu_ns() + us * 1000LL;
+  volatile unsigned sink = 0;
+  while (cpu_ns() < until) {
+    for (int i = 0; i < 64; i++) sink = sink + static_cast<unsigned>(i);
+  }
+}
+}  // namespace
 
 nlohmann::json Router::Bootstrap() const {
   const std::string& d = cloud_->config().domain;
@@ -86,9 +107,12 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
       endpoints_->state_control && endpoints_->state_control(request, response)) {
     return true;
   }
-  if (endpoints_->bench_routes && path == "/bench/empty" && (m == "GET" || m == "POST")) {
+  if (endpoints_->bench_routes && (path == "/bench/empty" || path == "/bench/spin") && (m == "GET" || m == "POST")) {
     // The HTTP ceiling for scripts/bench: same listener, TLS and conversion as every plane,
-    // a fixed body shaped like an unwrapKey answer, and no plane touched.
+    // a fixed body shaped like an unwrapKey answer, and no plane touched. /bench/spin?us=N
+    // first burns N microseconds of this thread's CPU (at most 100,000): an operation of known
+    // cost with no plane code, so the benchmark can tell the HTTP stack's share from the plane's.
+    if (path == "/bench/spin") SpinCpu(std::min<long>(std::strtol(request.Query("us").c_str(), nullptr, 10), 100000));
     static const std::string kBody =
         R"({"kid":"https://bench.vault.crosskey.test/keys/empty/00000000000000000000000000000000",)"
         R"("value":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})";

@@ -23,7 +23,7 @@ struct Endpoints {
   int mi_port = 0;
   std::string mi_header;
   std::string ca_pem;
-  bool bench_routes = false;  // --bench-routes: serve /_emulator/bench/empty
+  bool bench_routes = false;  // --bench-routes: serve /_emulator/bench/empty and /bench/spin?us=N
   std::string admin_token;    // --admin-token: required by every control call but /health
   // /_emulator/state, /reset and /snapshots: served by the process, which owns the Cloud.
   std::function<bool(const HttpRequest&, HttpResponse*)> state_control;
