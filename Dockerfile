@@ -10,7 +10,7 @@ ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       build-essential cmake pkg-config git ca-certificates \
-      libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev \
+      libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -21,7 +21,7 @@ RUN CK_BUILD_TYPE=Release bash scripts/build -DCK_BUILD_TESTS=OFF
 FROM debian:12
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
- && apt-get install -y --no-install-recommends libcpp-httplib0.11 libssl3 libsqlite3-0 ca-certificates \
+ && apt-get install -y --no-install-recommends libcpp-httplib0.11 libssl3 libsqlite3-0 libjemalloc2 ca-certificates \
  && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/build/crosskey /usr/local/bin/crosskey
 # Fail the image build, not the first run, if the binary needs a library not installed above.
