@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -65,6 +66,7 @@ class AuditLog {
   mutable std::mutex mu_;
   std::deque<Entry> records_;
   std::FILE* file_ = nullptr;
+  std::unique_ptr<char[]> file_buffer_;  // file_'s stdio buffer (set in OpenFile); outlives it
   bool echo_stdout_ = false;
   mutable bool dirty_ = false;
   bool stopping_ = false;
