@@ -130,17 +130,17 @@ RbacDecision RbacEngine::Decide(const std::string& principal_id, const std::stri
   for (const auto& a : assignments_) {
     if (EqualsIgnoreCase(a.principal_id, principal_id) && ScopeCovers(a.scope, scope) &&
         Grants(a, action, data_action)) {
-      return {true, a};
+      return {true, a.id};
     }
   }
   int64_t now = clock_->Now();
   for (const auto& r : removed_) {
     if (now < r.effective_until && EqualsIgnoreCase(r.assignment.principal_id, principal_id) &&
         ScopeCovers(r.assignment.scope, scope) && Grants(r.assignment, action, data_action)) {
-      return {true, r.assignment};
+      return {true, r.assignment.id};
     }
   }
-  return {false, std::nullopt};
+  return {false, {}};
 }
 
 }  // namespace crosskey::arm

@@ -33,7 +33,7 @@ struct RoleAssignment {
 
 struct RbacDecision {
   bool allowed = false;
-  std::optional<RoleAssignment> assignment;  // the assignment that allowed it
+  std::string assignment_id;  // the assignment that allowed it (its id only: this is on every key operation)
 };
 
 // True when `action` matches the pattern (case-insensitive, '*' matches any run of characters).

@@ -87,7 +87,7 @@ TEST_F(RbacEngineTest, AssignmentsInheritDownToKeys) {
     EXPECT_TRUE(rbac.Decide(kPrincipal, kWrap, key, true).allowed) << scope;
     auto d = rbac.Decide(kPrincipal, kUnwrap, key, true);
     ASSERT_TRUE(d.allowed) << scope;
-    EXPECT_EQ(d.assignment->id, a.id);
+    EXPECT_EQ(d.assignment_id, a.id);
     // Nothing is inherited upwards.
     EXPECT_EQ(rbac.Decide(kPrincipal, kWrap, kSub, true).allowed, scope == kSub) << scope;
     // Other principals get nothing.

@@ -62,7 +62,7 @@ bool BlobService::Allowed(const BlobAccount& account, const BlobCaller& caller, 
   std::string scope = account.id + "/blobServices/default/containers/" + container;
   auto decision = rbac_->Decide(caller.object_id, "Microsoft.Storage/storageAccounts/blobServices/containers/" + action,
                                 scope, data_action);
-  if (decision.allowed) caller.authorized_by = decision.assignment ? decision.assignment->id : "";
+  if (decision.allowed) caller.authorized_by = decision.assignment_id;
   return decision.allowed;
 }
 

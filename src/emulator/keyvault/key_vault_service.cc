@@ -103,7 +103,7 @@ Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& c
     std::string resource = key_name.empty() ? vault.id : vault.id + "/keys/" + key_name;
     auto decision = rbac_->Decide(caller.object_id, action, resource, true);
     if (decision.allowed) {
-      caller.authorized_by = decision.assignment ? decision.assignment->id : "";
+      caller.authorized_by = decision.assignment_id;
       return Status::Ok();
     }
     return errors::ForbiddenByRbac(CallerText(caller), action, ToLower(resource), vault.name, vault.location);
