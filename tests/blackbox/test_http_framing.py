@@ -106,6 +106,18 @@ def test_pipelined_requests_in_one_write_are_answered_in_order(emulator):
         assert json.loads(answers[3][2])["name"] == "pipe-b"
 
 
+def test_requests_in_separate_tls_records_sent_together_are_all_answered(emulator):
+    # The server reads ahead: a later record can sit in OpenSSL's buffer, not the socket's, when
+    # the first request is answered. Each request must still be answered without a new write.
+    with connect(emulator) as s:
+        for name in ("rec-a", "rec-b", "rec-c"):
+            s.sendall(snapshot(name))  # one TLS record each, back to back
+        r = Reader(s)
+        answers = [r.response() for _ in range(3)]
+        assert [a[0] for a in answers] == [201, 201, 201]
+        assert [json.loads(a[2])["name"] for a in answers] == ["rec-a", "rec-b", "rec-c"]
+
+
 def test_body_split_across_tls_writes(emulator):
     body = json.dumps({"name": "split-body"}).encode()
     head = (b"POST /_emulator/snapshots HTTP/1.1\r\n" + HOST +
