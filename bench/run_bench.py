@@ -811,12 +811,15 @@ def build_table(res: dict) -> list[dict]:
         rr = ratio(u, core(raw, "rsa2048.unwrap"))
 
         def spin_bound(op, against):  # the no-plane operation's ratio at c8 (see https_targets)
-            v = https.get("spin." + op, {}).get("c8", {}).get("ops")
-            return f"; no-plane bound here: {fmt_ratio(ratio(v, against))}" if v and against else ""
+            return ratio(https.get("spin." + op, {}).get("c8", {}).get("ops"), against)
+
+        def bound_note(op, against):
+            b = spin_bound(op, against)
+            return f"; no-plane bound here: {fmt_ratio(b)}" if b else ""
 
         rows.append(row(f"T https unwrap rsa2048 (best {uc})", fmt_ops(u or 0),
                         f"{fmt_ratio(rr)} raw (per server CPU-s {fmt_ratio(ratio(ucpu, core(raw, 'rsa2048.unwrap')))}"
-                        f"{spin_bound('rsa2048.unwrap', core(raw, 'rsa2048.unwrap'))})",
+                        f"{bound_note('rsa2048.unwrap', core(raw, 'rsa2048.unwrap'))})",
                         ">= 0.85x raw private", rr is not None and rr >= 0.85))
         for n in ("rsa2048.wrap", "a256kw.wrap"):
             # The operation at its best connection count against the ceiling at that same count.
@@ -828,11 +831,12 @@ def build_table(res: dict) -> list[dict]:
             # crypto's, nothing else (t_empty / (t_empty + t_raw), both per CPU-second).
             ecpu, rawc = er.get("ops_per_cpu_s"), core(raw, n)
             bound = (1 / ecpu) / (1 / ecpu + 1 / rawc) if ecpu and rawc else None
+            measured = spin_bound(n, https.get("empty", {}).get("c8", {}).get("ops"))
             rows.append(row(f"T https {n} (best {wc})", fmt_ops(w or 0),
                             f"{fmt_ratio(rr)} empty {wc} (per server CPU-s "
                             f"{fmt_ratio(ratio(wcpu, er.get('ops_per_cpu_s')))}; bound with zero overhead: "
                             f"{fmt_ratio(bound)} computed"
-                            f"{spin_bound(n, https.get('empty', {}).get('c8', {}).get('ops')).replace('; no-plane bound here:', ', measured at c8:')})",
+                            + (f", measured at c8: {fmt_ratio(measured)}" if measured else "") + ")",
                             ">= 0.70x empty", rr is not None and rr >= 0.7))
         f, fc = best(https, "fic.exchange")
         fcpu, _ = best(https, "fic.exchange", "ops_per_cpu_s")
@@ -840,7 +844,7 @@ def build_table(res: dict) -> list[dict]:
         rows.append(row(f"T https fic.exchange (best {fc})", fmt_ops(f or 0),
                         f"{fmt_ratio(rr)} raw sign+verify (per server CPU-s "
                         f"{fmt_ratio(ratio(fcpu, core(raw, 'rs256.sign_verify')))}"
-                        f"{spin_bound('fic.exchange', core(raw, 'rs256.sign_verify'))})",
+                        f"{bound_note('fic.exchange', core(raw, 'rs256.sign_verify'))})",
                         ">= 0.80x and >= 2,000/s", rr is not None and rr >= 0.8 and (f or 0) >= 2000))
 
     # peer-comparable set-up

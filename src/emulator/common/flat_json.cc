@@ -20,12 +20,12 @@ std::optional<std::string_view> PlainString(std::string_view t, size_t* pos) {
 
 }  // namespace
 
-std::optional<std::map<std::string, std::string, std::less<>>> ParseFlatStringObject(std::string_view t) {
+std::optional<nlohmann::json> ParseFlatStringObject(std::string_view t) {
   size_t pos = 0;
   auto skip = [&] {
     while (pos < t.size() && IsSpace(t[pos])) ++pos;
   };
-  std::map<std::string, std::string, std::less<>> out;
+  nlohmann::json out = nlohmann::json::object();
   skip();
   if (pos >= t.size() || t[pos++] != '{') return std::nullopt;
   skip();
@@ -40,7 +40,7 @@ std::optional<std::map<std::string, std::string, std::less<>>> ParseFlatStringOb
       skip();
       auto value = PlainString(t, &pos);
       if (!value) return std::nullopt;
-      out.insert_or_assign(std::string(*name), std::string(*value));
+      out[std::string(*name)] = std::string(*value);
       skip();
       if (pos >= t.size()) return std::nullopt;
       char c = t[pos++];

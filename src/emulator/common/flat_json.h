@@ -4,13 +4,13 @@
 // strings without escapes and answers nullopt for anything else (numbers, nesting, escapes,
 // non-ASCII, bad syntax), which the caller then hands to the full parser: what it accepts, it
 // reads exactly as nlohmann::json::parse does (a repeated name keeps its last value).
-#include <map>
 #include <optional>
-#include <string>
 #include <string_view>
+
+#include <nlohmann/json.hpp>
 
 namespace crosskey {
 
-std::optional<std::map<std::string, std::string, std::less<>>> ParseFlatStringObject(std::string_view text);
+std::optional<nlohmann::json> ParseFlatStringObject(std::string_view text);
 
 }  // namespace crosskey

@@ -439,13 +439,11 @@ bool BufferedTlsServer::process_and_close_socket(socket_t sock) {
   SetTimeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
   bool ret = false;
   SSL* ssl = SSL_new(ssl_context());
-  if (ssl) {
+  if (ssl && SSL_set_fd(ssl, sock) == 1) {
     // One read() per request instead of two (a record's 5-byte header, then its body): OpenSSL
     // reads what the socket has. Buffered bytes then show in SSL_has_pending, not SSL_pending,
     // which is why every "is more input here?" test above asks SSL_has_pending.
     SSL_set_read_ahead(ssl, 1);
-  }
-  if (ssl && SSL_set_fd(ssl, sock) == 1) {
     SetBlocking(sock, false);
     bool accepted = SslRetry(ssl, sock, read_ms, [&] { return SSL_accept(ssl); }) == 1;
     SetBlocking(sock, true);

@@ -93,7 +93,8 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
       identity.app_id = client_id;
       identity.display_name = sp->display_name;
       identity.federated_credentials = *fics;
-      CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(identity, assertion, verified_assertions_.Find(assertion)));
+      CK_ASSIGN_OR_RETURN(auto read, ReadAssertion(assertion));
+      CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(identity, assertion, std::move(read)));
       // As from the MI endpoint: an exchange-audience token names the v2 issuer, which the
       // app FICs of the cross-tenant chain trust.
       TokenResponse response =
@@ -122,48 +123,46 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
   }
   if (assertion.empty()) return errors::MissingClientCredential();
   if (Field(form, "client_assertion_type") != kJwtBearer) return errors::MissingParameter("client_assertion_type");
-  std::optional<VerifiedAssertion> seen = verified_assertions_.Find(assertion);
-  std::string issuer;
-  if (seen) {
-    issuer = seen->issuer;
-  } else {
-    std::string error;
-    auto jwt = crypto::ParseJwt(assertion, &error);
-    if (!jwt) return errors::MalformedJwt();
-    issuer = Str(jwt->payload, "iss");
-  }
+  CK_ASSIGN_OR_RETURN(auto read, ReadAssertion(assertion));
   // An assertion signed by the app itself names the app as issuer (certificate credential);
   // anything else is a token from an identity provider the app federates with.
-  if (EqualsIgnoreCase(issuer, client_id)) {
+  if (EqualsIgnoreCase(read.claims.issuer, client_id)) {
     CK_RETURN_IF_ERROR(CheckCertificateAssertion(*app, assertion));
     response = IssueAppToken(tenant_id, *sp, resource, false);
     response.credential_type = "certificate";
     return response;
   }
-  CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(*app, assertion, std::move(seen)));
+  CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(*app, assertion, std::move(read)));
   response = IssueAppToken(tenant_id, *sp, resource, false);
   response.credential_type = "federated";
   response.matched_fic = fic.name;
   return response;
 }
 
-StatusOr<graph::FederatedCredential> TokenService::CheckFederatedAssertion(
-    const graph::Application& app, const std::string& assertion, std::optional<VerifiedAssertion> seen) const {
-  std::optional<crypto::ParsedJwt> jwt;
-  VerifiedAssertion claims;
-  if (seen) {
-    claims = std::move(*seen);
-  } else {
-    std::string error;
-    jwt = crypto::ParseJwt(assertion, &error);
-    if (!jwt) return errors::MalformedJwt();
-    claims.issuer = Str(jwt->payload, "iss");
-    claims.subject = Str(jwt->payload, "sub");
-    claims.audiences = Audiences(jwt->payload);
-    claims.kid = Str(jwt->header, "kid");
-    claims.not_before = Int(jwt->payload, "nbf", 0);
-    claims.expires = Int(jwt->payload, "exp", 0);
+StatusOr<TokenService::AssertionRead> TokenService::ReadAssertion(const std::string& assertion) const {
+  AssertionRead read;
+  if (auto seen = verified_assertions_.Find(assertion)) {
+    read.claims = std::move(*seen);
+    return read;
   }
+  std::string error;
+  read.jwt = crypto::ParseJwt(assertion, &error);
+  if (!read.jwt) return errors::MalformedJwt();
+  const auto& payload = read.jwt->payload;
+  read.claims.issuer = Str(payload, "iss");
+  read.claims.subject = Str(payload, "sub");
+  read.claims.audiences = Audiences(payload);
+  read.claims.kid = Str(read.jwt->header, "kid");
+  read.claims.not_before = Int(payload, "nbf", 0);
+  read.claims.expires = Int(payload, "exp", 0);
+  return read;
+}
+
+StatusOr<graph::FederatedCredential> TokenService::CheckFederatedAssertion(const graph::Application& app,
+                                                                           const std::string& assertion,
+                                                                           AssertionRead read) const {
+  VerifiedAssertion& claims = read.claims;
+  std::optional<crypto::ParsedJwt>& jwt = read.jwt;
   AssertionIdentity id{claims.issuer, claims.subject, claims.audiences};
   // Issuer first: an assertion from an issuer no credential names is refused before any key is
   // fetched, as Entra does.

@@ -17,6 +17,7 @@
 #include "emulator/common/status.h"
 #include "emulator/graph/directory.h"
 #include "emulator/token/access_token.h"
+#include "emulator/crypto/jwt.h"
 #include "emulator/token/assertion_cache.h"
 #include "emulator/token/signing_keys.h"
 
@@ -97,11 +98,17 @@ class TokenService {
   StatusOr<TokenResponse> UserTokens(const std::string& tenant_id, const graph::User& user,
                                      const std::string& client_id, const std::string& resource,
                                      const std::string& scope, const std::string& credential_type) const;
-  // Verifies a federated assertion and returns the credential it matched. `seen`: the
-  // assertion's entry in verified_assertions_, when the caller has looked it up already.
+  // An assertion's claims: from verified_assertions_ when its signature was checked before
+  // (claims.key set, no jwt), else parsed (jwt set). Errors: MalformedJwt (50027).
+  struct AssertionRead {
+    VerifiedAssertion claims;
+    std::optional<crypto::ParsedJwt> jwt;
+  };
+  StatusOr<AssertionRead> ReadAssertion(const std::string& assertion) const;
+  // Verifies a federated assertion read by ReadAssertion and returns the credential it matched.
   StatusOr<graph::FederatedCredential> CheckFederatedAssertion(const graph::Application& app,
                                                                const std::string& assertion,
-                                                               std::optional<VerifiedAssertion> seen) const;
+                                                               AssertionRead read) const;
   // The key an assertion from `issuer` with header `kid` must verify with: a tenant's signing
   // key when the issuer is that tenant's, else a trusted external issuer's; null when none.
   std::shared_ptr<const crypto::KeyMaterial> AssertionKey(const std::string& issuer, const std::string& kid) const;

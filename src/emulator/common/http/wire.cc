@@ -34,11 +34,7 @@ std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request, std::str
   if (request.body.empty()) return nlohmann::json::object();
   // Most bodies (every wrap and unwrap) are flat objects of plain strings: read those without
   // the general parser, which costs ~3 us on a 342-character RSA-2048 value.
-  if (auto flat = ParseFlatStringObject(request.body)) {
-    nlohmann::json j = nlohmann::json::object();
-    for (auto& [name, value] : *flat) j.emplace(name, std::move(value));
-    return j;
-  }
+  if (auto flat = ParseFlatStringObject(request.body)) return flat;
   auto j = nlohmann::json::parse(request.body, nullptr, false);
   if (j.is_discarded()) {
     *error = "The request body is not valid JSON.";
