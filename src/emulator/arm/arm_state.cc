@@ -37,6 +37,7 @@ Status RbacEngine::ImportState(const Json& state) {
     std::unique_lock lock(mu_);
     assignments_ = std::move(assignments);
     removed_ = std::move(removed);
+    Changed();
     return Status::Ok();
   } catch (const std::exception& e) {
     return StateError(std::string("role assignments: ") + e.what());

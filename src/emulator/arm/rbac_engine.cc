@@ -1,9 +1,11 @@
 #include "emulator/arm/rbac_engine.h"
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 
 #include "emulator/arm/errors.h"
+#include "emulator/arm/rbac_decision_memo.h"
 #include "emulator/arm/role_definition.h"
 #include "emulator/common/text.h"
 
@@ -17,7 +19,14 @@ std::string_view TrimTrailingSlashes(std::string_view s) {
   while (s.size() > 1 && s.back() == '/') s.remove_suffix(1);
   return s;
 }
+
+uint64_t NextEngineId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
 }  // namespace
+
+RbacEngine::RbacEngine(const Clock* clock) : clock_(clock), id_(NextEngineId()) {}
 
 bool ActionMatches(const std::string& pattern, const std::string& action) {
   const std::string& p = pattern;
@@ -79,6 +88,7 @@ StatusOr<RoleAssignment> RbacEngine::Add(RoleAssignment assignment) {
     }
   }
   assignments_.push_back(assignment);
+  Changed();
   return assignment;
 }
 
@@ -97,6 +107,7 @@ StatusOr<RoleAssignment> RbacEngine::Remove(const std::string& id) {
       RoleAssignment removed = *it;
       assignments_.erase(it);
       if (propagation_delay_ > 0) removed_.push_back({removed, clock_->Now() + propagation_delay_});
+      Changed();
       return removed;
     }
   }
@@ -106,6 +117,7 @@ StatusOr<RoleAssignment> RbacEngine::Remove(const std::string& id) {
 void RbacEngine::RemoveUnder(const std::string& scope) {
   std::unique_lock lock(mu_);
   std::erase_if(assignments_, [&](const RoleAssignment& a) { return ScopeCovers(scope, a.scope); });
+  Changed();
 }
 
 std::vector<RoleAssignment> RbacEngine::List(const std::string& scope, const std::string& principal_id,
@@ -126,13 +138,29 @@ std::vector<RoleAssignment> RbacEngine::All() const {
 
 RbacDecision RbacEngine::Decide(const std::string& principal_id, const std::string& action, const std::string& scope,
                                 bool data_action) const {
+  uint64_t generation = generation_.load(std::memory_order_acquire);
+  RbacDecisionMemo& memo = RbacDecisionMemo::ForThread(id_, generation);
+  if (const RbacDecision* kept = memo.Find(principal_id, action, scope, data_action)) return *kept;
   std::shared_lock lock(mu_);
+  bool keepable = false;
+  RbacDecision decision = DecideLocked(principal_id, action, scope, data_action, &keepable);
+  // A change between the load above and the lock would make this the newer generation's answer.
+  if (keepable && generation_.load(std::memory_order_relaxed) == generation) memo.Keep(decision);
+  return decision;
+}
+
+RbacDecision RbacEngine::DecideLocked(const std::string& principal_id, const std::string& action,
+                                      const std::string& scope, bool data_action, bool* keepable) const {
   for (const auto& a : assignments_) {
     if (EqualsIgnoreCase(a.principal_id, principal_id) && ScopeCovers(a.scope, scope) &&
         Grants(a, action, data_action)) {
+      *keepable = true;  // holds until the assignments change
       return {true, a.id};
     }
   }
+  // Grants still propagating end with the clock, and the emulator's clock can be set back: any
+  // answer given while one exists is not kept.
+  *keepable = removed_.empty();
   int64_t now = clock_->Now();
   for (const auto& r : removed_) {
     if (now < r.effective_until && EqualsIgnoreCase(r.assignment.principal_id, principal_id) &&

@@ -3,8 +3,10 @@
 // An assignment at S or any parent scope (subscription -> group -> resource -> child such as
 // /keys/{name}) applies; a role grants A when one of its (data)actions matches with '*'
 // wildcards and none of its not(Data)Actions does. Removed assignments keep granting for a
-// configurable propagation delay (default 0).
+// configurable propagation delay (default 0). Decisions are memoised per thread until the
+// assignments change (rbac_decision_memo.h).
 // Thread-safety: all methods safe to call concurrently (shared_mutex; decisions take it shared).
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <shared_mutex>
@@ -41,7 +43,7 @@ bool ActionMatches(const std::string& pattern, const std::string& action);
 
 class RbacEngine {
  public:
-  explicit RbacEngine(const Clock* clock) : clock_(clock) {}
+  explicit RbacEngine(const Clock* clock);
 
   void set_propagation_delay(int64_t seconds) { propagation_delay_ = seconds; }
   int64_t propagation_delay() const { return propagation_delay_; }
@@ -72,12 +74,18 @@ class RbacEngine {
   };
   static bool ScopeCovers(const std::string& assignment_scope, const std::string& scope);
   bool Grants(const RoleAssignment& a, const std::string& action, bool data_action) const;
+  RbacDecision DecideLocked(const std::string& principal_id, const std::string& action, const std::string& scope,
+                            bool data_action, bool* keepable) const;
+  // Every change to assignments_ or removed_ calls this, holding mu_ exclusively.
+  void Changed() { generation_.fetch_add(1, std::memory_order_release); }
 
   const Clock* clock_;
   int64_t propagation_delay_ = 0;
   mutable std::shared_mutex mu_;
   std::vector<RoleAssignment> assignments_;
   std::vector<Removed> removed_;
+  const uint64_t id_;  // unique for the process's lifetime: memos never mistake one engine for another
+  std::atomic<uint64_t> generation_{0};
 };
 
 }  // namespace crosskey::arm

@@ -1,9 +1,12 @@
 // RbacEngine: scope inheritance down to /keys/{name}, no inheritance across siblings,
 // wildcard action matching, not(Data)Actions, control vs data actions, duplicate assignments
-// and the propagation delay of removals.
+// and the propagation delay of removals; decisions kept per thread follow every change.
 #include "emulator/arm/rbac_engine.h"
 
 #include <gtest/gtest.h>
+
+#include <optional>
+#include <thread>
 
 #include "emulator/arm/role_definition.h"
 
@@ -228,6 +231,63 @@ TEST_F(RbacEngineTest, PropagationDelayKeepsRemovedAssignmentEffective) {
   EXPECT_FALSE(Data(kWrap, Key()));
   // The lingering grant was only ever the role's own actions.
   EXPECT_FALSE(Data("Microsoft.KeyVault/vaults/keys/sign/action", Key()));
+}
+
+// Decisions are kept per thread (rbac_decision_memo.h): each change below must be seen by the
+// very next question, on this thread and on another that asked before the change.
+TEST_F(RbacEngineTest, KeptDecisionsFollowEveryChange) {
+  EXPECT_FALSE(Data(kWrap, Key()));  // a denial, asked twice, is kept
+  EXPECT_FALSE(Data(kWrap, Key()));
+  Assign(Vault(), "Key Vault Crypto Service Encryption User");
+  EXPECT_TRUE(Data(kWrap, Key()));
+  EXPECT_TRUE(Data(kWrap, Key()));
+
+  bool other_before = false, other_after = true;
+  std::thread([&] { other_before = Data(kWrap, Key()); }).join();
+  rbac_.RemoveUnder(Vault());
+  EXPECT_FALSE(Data(kWrap, Key()));
+  std::thread([&] { other_after = Data(kWrap, Key()); }).join();
+  EXPECT_TRUE(other_before);
+  EXPECT_FALSE(other_after);
+
+  Assign(Vault(), "Key Vault Crypto Service Encryption User");
+  nlohmann::json with_a = rbac_.ExportState();
+  ASSERT_TRUE(rbac_.Remove(rbac_.All().at(0).id).ok());
+  EXPECT_FALSE(Data(kWrap, Key()));
+  ASSERT_TRUE(rbac_.ImportState(with_a).ok());
+  EXPECT_TRUE(Data(kWrap, Key()));
+  ASSERT_TRUE(rbac_.ImportState({{"assignments", nlohmann::json::array()}, {"propagating", nlohmann::json::array()}}).ok());
+  EXPECT_FALSE(Data(kWrap, Key()));
+}
+
+TEST_F(RbacEngineTest, AnswersWhileARemovalPropagatesFollowTheClock) {
+  rbac_.set_propagation_delay(60);
+  RoleAssignment a = Assign(Vault(), "Key Vault Crypto Service Encryption User");
+  ASSERT_TRUE(rbac_.Remove(a.id).ok());
+  int64_t removed_at = clock_.Now();
+  EXPECT_TRUE(Data(kWrap, Key()));
+  clock_.Advance(60);
+  EXPECT_FALSE(Data(kWrap, Key()));
+  EXPECT_FALSE(Data(kWrap, Key()));
+  clock_.Set(removed_at + 30);  // the emulator's clock can be set back: the grant applies again
+  EXPECT_TRUE(Data(kWrap, Key()));
+}
+
+TEST(RbacEngineIdentityTest, ANewEngineInTheSameStorageKeepsNothingOfTheOld) {
+  Clock clock;
+  std::optional<RbacEngine> engine;
+  engine.emplace(&clock);
+  RoleAssignment a;
+  a.name = "00000001-0000-4000-8000-000000000000";
+  a.scope = Vault();
+  a.id = a.scope + "/providers/Microsoft.Authorization/roleAssignments/" + a.name;
+  a.role_definition_guid = RoleGuid("Key Vault Crypto Service Encryption User");
+  a.principal_id = kPrincipal;
+  ASSERT_TRUE(engine->Add(a).ok());
+  EXPECT_TRUE(engine->Decide(kPrincipal, kWrap, Key(), true).allowed);
+  engine.reset();
+  engine.emplace(&clock);  // same address, same generation count
+  EXPECT_FALSE(engine->Decide(kPrincipal, kWrap, Key(), true).allowed);
 }
 
 TEST_F(RbacEngineTest, RemoveUnderTakesTheScopeAndItsChildrenOnly) {

@@ -40,6 +40,16 @@ const OpInfo& Op(const std::string& op) {
   return kOps[2];
 }
 
+// "Microsoft.KeyVault/vaults/" + the op's data action, built once (RBAC runs on every call).
+const std::string& FullDataAction(const OpInfo& info) {
+  static const std::vector<std::string> kFull = [] {
+    std::vector<std::string> out;
+    for (const auto& o : kOps) out.push_back(std::string("Microsoft.KeyVault/vaults/") + o.data_action);
+    return out;
+  }();
+  return kFull[static_cast<size_t>(&info - kOps)];
+}
+
 bool IsCryptoOp(const std::string& op) {
   return op == "wrapKey" || op == "unwrapKey" || op == "encrypt" || op == "decrypt" || op == "sign" || op == "verify";
 }
@@ -97,7 +107,7 @@ Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& c
     return Status::Ok();
   }
   const OpInfo& info = Op(op);
-  std::string action = std::string("Microsoft.KeyVault/vaults/") + info.data_action;
+  const std::string& action = FullDataAction(info);
   if (vault.rbac) {
     // RBAC scope matching folds case itself; only the error message shows the lower-cased form.
     std::string resource = key_name.empty() ? vault.id : vault.id + "/keys/" + key_name;
@@ -130,7 +140,8 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::KeyGate(const arm::VaultInfo& vaul
   // Authorization comes first, as in Azure: a caller without access learns nothing about
   // which keys exist.
   CK_RETURN_IF_ERROR(Authorize(vault, caller, op, "", name));
-  const_cast<KeyVaultService*>(this)->MaybeRotate();
+  int64_t now = clock_->Now();
+  const_cast<KeyVaultService*>(this)->MaybeRotate(now);
   KeyVersionSnapshot key;
   {
     std::shared_lock lock(mu_);
@@ -151,7 +162,6 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::KeyGate(const arm::VaultInfo& vaul
       throttle.Admit(vault.instance_id, VaultThrottle::Cost(key.get(), key->kty, key->material->bits(), false)));
   if (!IsCryptoOp(op)) return key;
   if (!key->attributes.enabled) return errors::KeyDisabled(op);
-  int64_t now = clock_->Now();
   if (key->attributes.not_before && now < key->attributes.not_before) return errors::KeyNotYetValid(op);
   if (key->attributes.expires && now >= key->attributes.expires && ProtectsNewData(op)) return errors::KeyExpired(op);
   if (std::find(key->key_ops.begin(), key->key_ops.end(), op) == key->key_ops.end()) {

@@ -5,7 +5,8 @@
 
 namespace crosskey::token {
 namespace {
-constexpr size_t kMaxCachedTokens = 100000;
+// Entries hold the token text (~1.3 KB) and its claims: at most ~30 MB.
+constexpr size_t kMaxCachedTokens = 16384;
 
 std::string Str(const nlohmann::json& j, const char* name) {
   auto it = j.find(name);
@@ -19,11 +20,10 @@ int64_t Int(const nlohmann::json& j, const char* name) {
 
 ValidationResult TokenValidator::Validate(const std::string& compact, Api api) const {
   ValidationResult result;
-  std::string hash = crypto::Sha256(compact);
   bool cached = false;
   {
     std::lock_guard lock(cache_mu_);
-    auto it = verified_.find(hash);
+    auto it = verified_.find(compact);
     if (it != verified_.end()) {
       result.token = it->second;
       cached = true;
@@ -39,7 +39,7 @@ ValidationResult TokenValidator::Validate(const std::string& compact, Api api) c
     }
     const auto& p = jwt->payload;
     AccessToken& t = result.token;
-    t.raw_hash = hash;
+    t.raw_hash = crypto::Sha256(compact);
     t.tenant_id = Str(p, "tid");
     t.object_id = Str(p, "oid");
     t.subject = Str(p, "sub");
@@ -59,7 +59,7 @@ ValidationResult TokenValidator::Validate(const std::string& compact, Api api) c
     if (t.object_id.empty()) return {TokenProblem::kMalformed, "The token has no oid claim.", {}};
     std::lock_guard lock(cache_mu_);
     if (verified_.size() >= kMaxCachedTokens) verified_.clear();
-    verified_.emplace(hash, t);
+    verified_.emplace(compact, t);
   }
   const AccessToken& t = result.token;
   int64_t now = clock_->Now();

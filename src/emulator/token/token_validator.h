@@ -1,8 +1,8 @@
 #pragma once
 // Validates bearer tokens the emulator issued: RS256 signature by kid against the issuing
 // tenant's key (never alg none or HS256), issuer/tid consistency, lifetime with clock skew,
-// audience class. Signature checks are cached by token hash until expiry; lifetime and
-// audience are re-checked on every call.
+// audience class. Signature checks are cached by the token's whole text (a hit is the very
+// token once verified, byte for byte); lifetime and audience are re-checked on every call.
 // Thread-safety: all methods safe to call concurrently.
 #include <memory>
 #include <mutex>
@@ -41,7 +41,7 @@ class TokenValidator {
   const Clock* clock_;
   std::string domain_;
   mutable std::mutex cache_mu_;
-  mutable std::unordered_map<std::string, AccessToken> verified_;  // key: token hash
+  mutable std::unordered_map<std::string, AccessToken> verified_;  // key: the compact token
 };
 
 }  // namespace crosskey::token
