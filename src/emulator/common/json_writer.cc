@@ -1,6 +1,8 @@
 #include "emulator/common/json_writer.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <cmath>
 #include <cstdio>
 
@@ -34,25 +36,43 @@ size_t Utf8Length(std::string_view s, size_t i) {
   return n;
 }
 
+constexpr uint64_t kBytes01 = 0x0101010101010101ULL;
+constexpr uint64_t kBytes80 = 0x8080808080808080ULL;
+// A byte of `v` is zero (the classic bit trick: exact for "any", which is all it answers).
+constexpr uint64_t HasZeroByte(uint64_t v) { return (v - kBytes01) & ~v & kBytes80; }
+constexpr bool PlainByte(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
+// The end of the run of bytes from `i` on that JSON takes as they are (printable ASCII but '"'
+// and '\\'), eight at a time: the audit record is made of such strings on every call.
+size_t PlainRunEnd(std::string_view s, size_t i) {
+  while (i + 8 <= s.size()) {
+    uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    uint64_t special = (w & kBytes80) |                  // >= 0x80
+                       ((w - 0x20 * kBytes01) & ~w & kBytes80) |  // < 0x20
+                       HasZeroByte(w ^ ('"' * kBytes01)) | HasZeroByte(w ^ ('\\' * kBytes01));
+    if (special) break;
+    i += 8;
+  }
+  while (i < s.size() && PlainByte(static_cast<unsigned char>(s[i]))) ++i;
+  return i;
+}
+
 }  // namespace
 
 void AppendJsonString(std::string* out, std::string_view s) {
   static const char kHex[] = "0123456789abcdef";
+  out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
   size_t i = 0;
   while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-      size_t run = i + 1;  // copy plain ASCII runs at once
-      while (run < s.size()) {
-        unsigned char d = static_cast<unsigned char>(s[run]);
-        if (d < 0x20 || d >= 0x80 || d == '"' || d == '\\') break;
-        ++run;
-      }
+    size_t run = PlainRunEnd(s, i);  // copy plain ASCII runs at once
+    if (run > i) {
       out->append(s.data() + i, run - i);
       i = run;
       continue;
     }
+    unsigned char c = static_cast<unsigned char>(s[i]);
     if (c == '"' || c == '\\') {
       out->push_back('\\');
       out->push_back(static_cast<char>(c));

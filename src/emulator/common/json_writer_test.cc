@@ -27,6 +27,24 @@ TEST(JsonObjectWriterTest, ReplacesBytesThatAreNotUtf8) {
   EXPECT_EQ(j["overlong"], "\xEF\xBF\xBD\xEF\xBF\xBD");
 }
 
+// Plain runs are scanned eight bytes at a time: every byte that needs escaping (or UTF-8
+// checking) must be caught at every position of a word, and at the tail, as nlohmann writes it.
+TEST(JsonObjectWriterTest, EscapesAtEveryPositionOfTheWordScan) {
+  const std::string specials[] = {"\"", "\\", std::string(1, '\0'), "\x01", "\x1f", "\n", "\x7f", "\xC3\xA9", "\xE2\x82\xAC", " ", "~"};
+  for (size_t len = 0; len <= 24; ++len) {
+    for (size_t pos = 0; pos <= len; ++pos) {
+      for (const std::string& special : specials) {
+        std::string value(len, 'x');
+        value.insert(pos, special);
+        JsonObjectWriter w;
+        w.Str("v", value);
+        std::string text = std::move(w).Finish();
+        EXPECT_EQ(text, "{\"v\":" + nlohmann::json(value).dump() + "}") << "len " << len << " pos " << pos;
+      }
+    }
+  }
+}
+
 TEST(JsonObjectWriterTest, EmptyObject) { EXPECT_EQ(JsonObjectWriter().Finish(), "{}"); }
 
 }  // namespace

@@ -46,9 +46,14 @@ std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request, std::str
 std::string BaseUrl(const HttpRequest& request) { return "https://" + request.Authority(); }
 
 std::vector<std::string> PathSegments(const std::string& path) {
+  // One pass, no intermediate list: every plane request reads its path this way.
   std::vector<std::string> out;
-  for (auto& s : Split(path, '/')) {
-    if (!s.empty()) out.push_back(std::move(s));
+  size_t i = 0;
+  while (i < path.size()) {
+    size_t slash = path.find('/', i);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > i) out.emplace_back(path, i, slash - i);
+    i = slash + 1;
   }
   return out;
 }
