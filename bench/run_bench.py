@@ -375,12 +375,16 @@ class Wrk:
 
 # --------------------------------------------------------------------------- Google Benchmark
 
-def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None, tmp: Path) -> dict:
+def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None, tmp: Path,
+               repetitions: int = 1) -> dict:
+    """Each benchmark's figures; with repetitions, its fastest run (per CPU-second)."""
     out = tmp / f"{binary.name}.json"
     cmd = [str(binary), f"--benchmark_min_time={min_time}", f"--benchmark_out={out}",
            "--benchmark_out_format=json"]
     if filt:
         cmd.append(f"--benchmark_filter={filt}")
+    if repetitions > 1:
+        cmd.append(f"--benchmark_repetitions={repetitions}")
     if cpus is not None:
         cmd = ["taskset", "-c", cpus] + cmd
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -389,9 +393,13 @@ def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None
     data = json.loads(out.read_text())
     results = {}
     for b in data["benchmarks"]:
-        name = b["name"].removesuffix("/real_time")
+        if b.get("run_type", "iteration") != "iteration":
+            continue  # mean / median / stddev of repetitions
+        name = b.get("run_name", b["name"]).removesuffix("/real_time")
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
         real_s, cpu_s = b["real_time"] * scale, b["cpu_time"] * scale
+        if name in results and results[name]["cpu_us_per_op"] <= cpu_s * 1e6:
+            continue
         results[name] = {"ops": 1.0 / real_s, "ops_cpu": 1.0 / cpu_s, "us_per_op": real_s * 1e6,
                          "cpu_us_per_op": cpu_s * 1e6, "iterations": b["iterations"]}
     return results
@@ -443,15 +451,28 @@ class Bench:
 
     # ---- stages
 
+    # The verdict rows of stages 1-2 (the ceiling and the core measured against it) get two more
+    # runs each, the best kept, as the HTTPS verdict rows get a second: noise only takes speed away.
+    VERDICT_GBENCH = r"^(rsa2048|rsa3072|rsa4096|a256kw)\.(un)?wrap/"
+
+    def gbench_stage(self, binary: str, filt: str | None) -> dict:
+        path = self.build_dir / binary
+        res = run_gbench(path, self.p["gb_min_time"], self.server_cpu, filt, self.tmp)
+        if self.p["best_of_two"]:
+            again = run_gbench(path, self.p["gb_min_time"], self.server_cpu, self.VERDICT_GBENCH, self.tmp,
+                               repetitions=2)
+            for name, r in again.items():
+                if name in res and r["ops_cpu"] > res[name]["ops_cpu"]:
+                    res[name] = r
+        return res
+
     def raw(self) -> None:
         filt = None if self.p["big_rsa"] else "^(rsa2048|a256kw|rs256)"
-        self.results["stages"]["raw"] = run_gbench(self.build_dir / "raw_crypto_bench", self.p["gb_min_time"],
-                                                   self.server_cpu, filt, self.tmp)
+        self.results["stages"]["raw"] = self.gbench_stage("raw_crypto_bench", filt)
 
     def in_process(self) -> None:
         filt = None if self.p["big_rsa"] else "^(rsa2048|a256kw|fic|token)"
-        self.results["stages"]["in_process"] = run_gbench(self.build_dir / "in_process_bench", self.p["gb_min_time"],
-                                                          self.server_cpu, filt, self.tmp)
+        self.results["stages"]["in_process"] = self.gbench_stage("in_process_bench", filt)
 
     def https(self) -> None:
         p = self.p
