@@ -26,6 +26,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import select
 import shutil
 import signal
@@ -375,16 +376,13 @@ class Wrk:
 
 # --------------------------------------------------------------------------- Google Benchmark
 
-def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None, tmp: Path,
-               repetitions: int = 1) -> dict:
-    """Each benchmark's figures; with repetitions, its fastest run (per CPU-second)."""
+def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None, tmp: Path) -> dict:
+    """Each benchmark's figures; for one that repeats, its fastest run (per CPU-second)."""
     out = tmp / f"{binary.name}.json"
     cmd = [str(binary), f"--benchmark_min_time={min_time}", f"--benchmark_out={out}",
            "--benchmark_out_format=json"]
     if filt:
         cmd.append(f"--benchmark_filter={filt}")
-    if repetitions > 1:
-        cmd.append(f"--benchmark_repetitions={repetitions}")
     if cpus is not None:
         cmd = ["taskset", "-c", cpus] + cmd
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -395,7 +393,8 @@ def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None
     for b in data["benchmarks"]:
         if b.get("run_type", "iteration") != "iteration":
             continue  # mean / median / stddev of repetitions
-        name = b.get("run_name", b["name"]).removesuffix("/real_time")
+        # "rsa2048.wrap/repeats:2/real_time" -> "rsa2048.wrap"
+        name = re.sub(r"/(real_time|repeats:\d+)", "", b.get("run_name", b["name"]))
         scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b.get("time_unit", "ns")]
         real_s, cpu_s = b["real_time"] * scale, b["cpu_time"] * scale
         if name in results and results[name]["cpu_us_per_op"] <= cpu_s * 1e6:
@@ -451,22 +450,10 @@ class Bench:
 
     # ---- stages
 
-    # The verdict rows of stages 1-2 (the ceiling and the core measured against it) get two more
-    # runs each, the best kept, as the HTTPS verdict rows get a second: noise only takes speed away.
-    # Not the RSA-3072/4096 unwraps: 2-4 ms an operation, the gate is lost in them, and their runs
-    # would cost ~10 s of the five minutes.
-    VERDICT_GBENCH = r"^((rsa2048|a256kw)\.(un)?wrap|(rsa3072|rsa4096)\.wrap)/"
-
     def gbench_stage(self, binary: str, filt: str | None) -> dict:
-        path = self.build_dir / binary
-        res = run_gbench(path, self.p["gb_min_time"], self.server_cpu, filt, self.tmp)
-        if self.p["best_of_two"]:
-            again = run_gbench(path, self.p["gb_min_time"], self.server_cpu, self.VERDICT_GBENCH, self.tmp,
-                               repetitions=2)
-            for name, r in again.items():
-                if name in res and r["ops_cpu"] > res[name]["ops_cpu"]:
-                    res[name] = r
-        return res
+        # The verdict rows run twice inside the binaries (Repetitions); run_gbench keeps
+        # each one's fastest run, as the HTTPS verdict rows keep the better of two.
+        return run_gbench(self.build_dir / binary, self.p["gb_min_time"], self.server_cpu, filt, self.tmp)
 
     def raw(self) -> None:
         filt = None if self.p["big_rsa"] else "^(rsa2048|a256kw|rs256)"
