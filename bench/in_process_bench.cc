@@ -189,11 +189,8 @@ void CryptBench(benchmark::State& state, std::string key, std::string op, bool w
 crosskey::HttpRequest PlaneRequest(const Fixture& f, const std::string& key, const std::string& op) {
   crosskey::HttpRequest r;
   r.method = "POST";
-  std::string url = f.cloud.VaultUrl(kVault);  // https://{vault}.vault.{domain}[:port]
-  std::string authority = url.substr(url.find("://") + 3);
-  size_t colon = authority.find(':');
-  r.host = authority.substr(0, colon);
-  if (colon != std::string::npos) r.host_port = std::stoi(authority.substr(colon + 1));
+  r.host = std::string(kVault) + ".vault." + f.cloud.config().domain;  // as VaultUrl names it
+  r.host_port = f.cloud.https_port();
   r.path = "/keys/" + key + "/" + (op == "wrapKey" ? "wrapkey" : "unwrapkey");
   r.query = {{"api-version", "7.4"}};
   r.headers = {{"authorization", "Bearer " + f.workload_token},

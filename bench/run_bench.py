@@ -377,7 +377,8 @@ class Wrk:
 # --------------------------------------------------------------------------- Google Benchmark
 
 def run_gbench(binary: Path, min_time: float, cpus: str | None, filt: str | None, tmp: Path) -> dict:
-    """Each benchmark's figures; for one that repeats, its fastest run (per CPU-second)."""
+    """Each benchmark's figures; for one that repeats (the verdict rows run twice inside the
+    binaries), its fastest run per CPU-second, as the HTTPS verdict rows keep the better of two."""
     out = tmp / f"{binary.name}.json"
     cmd = [str(binary), f"--benchmark_min_time={min_time}", f"--benchmark_out={out}",
            "--benchmark_out_format=json"]
@@ -450,18 +451,15 @@ class Bench:
 
     # ---- stages
 
-    def gbench_stage(self, binary: str, filt: str | None) -> dict:
-        # The verdict rows run twice inside the binaries (Repetitions); run_gbench keeps
-        # each one's fastest run, as the HTTPS verdict rows keep the better of two.
-        return run_gbench(self.build_dir / binary, self.p["gb_min_time"], self.server_cpu, filt, self.tmp)
-
     def raw(self) -> None:
         filt = None if self.p["big_rsa"] else "^(rsa2048|a256kw|rs256)"
-        self.results["stages"]["raw"] = self.gbench_stage("raw_crypto_bench", filt)
+        self.results["stages"]["raw"] = run_gbench(self.build_dir / "raw_crypto_bench", self.p["gb_min_time"],
+                                                   self.server_cpu, filt, self.tmp)
 
     def in_process(self) -> None:
         filt = None if self.p["big_rsa"] else "^(rsa2048|a256kw|fic|token)"
-        self.results["stages"]["in_process"] = self.gbench_stage("in_process_bench", filt)
+        self.results["stages"]["in_process"] = run_gbench(self.build_dir / "in_process_bench", self.p["gb_min_time"],
+                                                          self.server_cpu, filt, self.tmp)
 
     def https(self) -> None:
         p = self.p

@@ -28,9 +28,9 @@ uint64_t NextEngineId() {
 
 RbacEngine::RbacEngine(const Clock* clock) : clock_(clock), id_(NextEngineId()) {}
 
-bool ActionMatches(const std::string& pattern, const std::string& action) {
-  const std::string& p = pattern;
-  const std::string& a = action;
+bool ActionMatches(std::string_view pattern, std::string_view action) {
+  std::string_view p = pattern;
+  std::string_view a = action;
   // Iterative glob match with '*' only, case-insensitive.
   size_t pi = 0, ai = 0, star = std::string::npos, mark = 0;
   while (ai < a.size()) {
@@ -61,7 +61,7 @@ bool RbacEngine::ScopeCovers(const std::string& assignment_scope, const std::str
   return true;
 }
 
-bool RbacEngine::Grants(const RoleAssignment& a, const std::string& action, bool data_action) const {
+bool RbacEngine::Grants(const RoleAssignment& a, std::string_view action, bool data_action) const {
   const RoleDefinition* role = FindBuiltInRoleByGuid(a.role_definition_guid);
   if (!role) return false;
   const auto& allow = data_action ? role->data_actions : role->actions;
@@ -136,7 +136,7 @@ std::vector<RoleAssignment> RbacEngine::All() const {
   return assignments_;
 }
 
-RbacDecision RbacEngine::Decide(const std::string& principal_id, const std::string& action, const std::string& scope,
+RbacDecision RbacEngine::Decide(const std::string& principal_id, std::string_view action, const std::string& scope,
                                 bool data_action) const {
   uint64_t generation = generation_.load(std::memory_order_acquire);
   RbacDecisionMemo& memo = RbacDecisionMemo::ForThread(id_, generation);
@@ -149,7 +149,7 @@ RbacDecision RbacEngine::Decide(const std::string& principal_id, const std::stri
   return decision;
 }
 
-RbacDecision RbacEngine::DecideLocked(const std::string& principal_id, const std::string& action,
+RbacDecision RbacEngine::DecideLocked(const std::string& principal_id, std::string_view action,
                                       const std::string& scope, bool data_action, bool* keepable) const {
   for (const auto& a : assignments_) {
     if (EqualsIgnoreCase(a.principal_id, principal_id) && ScopeCovers(a.scope, scope) &&

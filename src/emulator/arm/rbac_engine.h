@@ -11,6 +11,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -39,7 +40,7 @@ struct RbacDecision {
 };
 
 // True when `action` matches the pattern (case-insensitive, '*' matches any run of characters).
-bool ActionMatches(const std::string& pattern, const std::string& action);
+bool ActionMatches(std::string_view pattern, std::string_view action);
 
 class RbacEngine {
  public:
@@ -60,7 +61,7 @@ class RbacEngine {
   std::vector<RoleAssignment> List(const std::string& scope, const std::string& principal_id, bool include_below) const;
   std::vector<RoleAssignment> All() const;
 
-  RbacDecision Decide(const std::string& principal_id, const std::string& action, const std::string& scope,
+  RbacDecision Decide(const std::string& principal_id, std::string_view action, const std::string& scope,
                       bool data_action) const;
 
   // Assignments, and removals still propagating (rbac_state.cc).
@@ -73,8 +74,8 @@ class RbacEngine {
     int64_t effective_until;
   };
   static bool ScopeCovers(const std::string& assignment_scope, const std::string& scope);
-  bool Grants(const RoleAssignment& a, const std::string& action, bool data_action) const;
-  RbacDecision DecideLocked(const std::string& principal_id, const std::string& action, const std::string& scope,
+  bool Grants(const RoleAssignment& a, std::string_view action, bool data_action) const;
+  RbacDecision DecideLocked(const std::string& principal_id, std::string_view action, const std::string& scope,
                             bool data_action, bool* keepable) const;
   // Every change to assignments_ or removed_ calls this, holding mu_ exclusively.
   void Changed() { generation_.fetch_add(1, std::memory_order_release); }

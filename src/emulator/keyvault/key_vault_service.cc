@@ -11,26 +11,35 @@ namespace {
 
 struct OpInfo {
   const char* op;
-  const char* data_action;  // RBAC data action (under Microsoft.KeyVault/vaults/)
+  const char* data_action;  // RBAC data action
   const char* permission;   // access-policy key permission
 };
 
 // Data actions as the built-in Key Vault roles name them; access-policy permissions as the
 // ARM accessPolicies schema names them.
 constexpr OpInfo kOps[] = {
-    {"create", "keys/create/action", "create"},     {"import", "keys/import/action", "import"},
-    {"get", "keys/read", "get"},                    {"list", "keys/read", "list"},
-    {"update", "keys/update/action", "update"},     {"delete", "keys/delete", "delete"},
+    {"create", "Microsoft.KeyVault/vaults/keys/create/action", "create"},
+    {"import", "Microsoft.KeyVault/vaults/keys/import/action", "import"},
+    {"get", "Microsoft.KeyVault/vaults/keys/read", "get"},
+    {"list", "Microsoft.KeyVault/vaults/keys/read", "list"},
+    {"update", "Microsoft.KeyVault/vaults/keys/update/action", "update"},
+    {"delete", "Microsoft.KeyVault/vaults/keys/delete", "delete"},
     // Azure's operation list has no separate deleted-key read action: keys/read covers it.
-    {"getdeleted", "keys/read", "get"},             {"listdeleted", "keys/read", "list"},
-    {"recover", "keys/recover/action", "recover"},  {"purge", "keys/purge/action", "purge"},
-    {"wrapKey", "keys/wrap/action", "wrapKey"},     {"unwrapKey", "keys/unwrap/action", "unwrapKey"},
-    {"encrypt", "keys/encrypt/action", "encrypt"},  {"decrypt", "keys/decrypt/action", "decrypt"},
-    {"sign", "keys/sign/action", "sign"},           {"verify", "keys/verify/action", "verify"},
-    {"rotate", "keys/rotate/action", "rotate"},     {"backup", "keys/backup/action", "backup"},
-    {"restore", "keys/restore/action", "restore"},
-    {"getrotationpolicy", "keyrotationpolicies/read", "getrotationpolicy"},
-    {"setrotationpolicy", "keyrotationpolicies/write", "setrotationpolicy"},
+    {"getdeleted", "Microsoft.KeyVault/vaults/keys/read", "get"},
+    {"listdeleted", "Microsoft.KeyVault/vaults/keys/read", "list"},
+    {"recover", "Microsoft.KeyVault/vaults/keys/recover/action", "recover"},
+    {"purge", "Microsoft.KeyVault/vaults/keys/purge/action", "purge"},
+    {"wrapKey", "Microsoft.KeyVault/vaults/keys/wrap/action", "wrapKey"},
+    {"unwrapKey", "Microsoft.KeyVault/vaults/keys/unwrap/action", "unwrapKey"},
+    {"encrypt", "Microsoft.KeyVault/vaults/keys/encrypt/action", "encrypt"},
+    {"decrypt", "Microsoft.KeyVault/vaults/keys/decrypt/action", "decrypt"},
+    {"sign", "Microsoft.KeyVault/vaults/keys/sign/action", "sign"},
+    {"verify", "Microsoft.KeyVault/vaults/keys/verify/action", "verify"},
+    {"rotate", "Microsoft.KeyVault/vaults/keys/rotate/action", "rotate"},
+    {"backup", "Microsoft.KeyVault/vaults/keys/backup/action", "backup"},
+    {"restore", "Microsoft.KeyVault/vaults/keys/restore/action", "restore"},
+    {"getrotationpolicy", "Microsoft.KeyVault/vaults/keyrotationpolicies/read", "getrotationpolicy"},
+    {"setrotationpolicy", "Microsoft.KeyVault/vaults/keyrotationpolicies/write", "setrotationpolicy"},
 };
 
 const OpInfo& Op(const std::string& op) {
@@ -38,16 +47,6 @@ const OpInfo& Op(const std::string& op) {
     if (op == o.op) return o;
   }
   return kOps[2];
-}
-
-// "Microsoft.KeyVault/vaults/" + the op's data action, built once (RBAC runs on every call).
-const std::string& FullDataAction(const OpInfo& info) {
-  static const std::vector<std::string> kFull = [] {
-    std::vector<std::string> out;
-    for (const auto& o : kOps) out.push_back(std::string("Microsoft.KeyVault/vaults/") + o.data_action);
-    return out;
-  }();
-  return kFull[static_cast<size_t>(&info - kOps)];
 }
 
 bool IsCryptoOp(const std::string& op) {
@@ -107,7 +106,7 @@ Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& c
     return Status::Ok();
   }
   const OpInfo& info = Op(op);
-  const std::string& action = FullDataAction(info);
+  std::string_view action = info.data_action;
   if (vault.rbac) {
     // RBAC scope matching folds case itself; only the error message shows the lower-cased form.
     std::string resource = key_name.empty() ? vault.id : vault.id + "/keys/" + key_name;
@@ -116,7 +115,7 @@ Status KeyVaultService::Authorize(const arm::VaultInfo& vault, const KvCaller& c
       caller.authorized_by = decision.assignment_id;
       return Status::Ok();
     }
-    return errors::ForbiddenByRbac(CallerText(caller), action, ToLower(resource), vault.name, vault.location);
+    return errors::ForbiddenByRbac(CallerText(caller), std::string(action), ToLower(resource), vault.name, vault.location);
   }
   for (const auto& policy : vault.access_policies) {
     if (!policy.is_object()) continue;

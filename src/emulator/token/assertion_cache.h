@@ -5,17 +5,14 @@
 // change between two exchanges is checked every time by the caller: the key that verified the
 // signature must still be the issuer's key for that kid (rotation or removal misses), the
 // lifetime is checked against the clock, and the application's FICs are matched anew.
-// Thread-safety: all methods safe to call concurrently.
-#include <cstddef>
+// Thread-safety: see verified_text_cache.h.
 #include <cstdint>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "emulator/crypto/key_material.h"
+#include "emulator/token/verified_text_cache.h"
 
 namespace crosskey::token {
 
@@ -29,16 +26,7 @@ struct VerifiedAssertion {
   std::shared_ptr<const crypto::KeyMaterial> key;  // the key its signature verified with
 };
 
-class VerifiedAssertionCache {
- public:
-  static constexpr size_t kMaxEntries = 1024;  // then it starts over: a cache, not a record
-
-  std::optional<VerifiedAssertion> Find(const std::string& assertion) const;
-  void Put(const std::string& assertion, VerifiedAssertion verified);
-
- private:
-  mutable std::mutex mu_;
-  std::unordered_map<std::string, VerifiedAssertion> entries_;
-};
+// Assertions whose signature has been checked; 1024, then it starts over.
+using VerifiedAssertionCache = VerifiedTextCache<VerifiedAssertion, 1024>;
 
 }  // namespace crosskey::token

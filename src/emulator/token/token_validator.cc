@@ -5,9 +5,6 @@
 
 namespace crosskey::token {
 namespace {
-// Entries hold the token text (~1.3 KB) and its claims: at most ~30 MB.
-constexpr size_t kMaxCachedTokens = 16384;
-
 std::string Str(const nlohmann::json& j, const char* name) {
   auto it = j.find(name);
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -20,16 +17,9 @@ int64_t Int(const nlohmann::json& j, const char* name) {
 
 ValidationResult TokenValidator::Validate(const std::string& compact, Api api) const {
   ValidationResult result;
-  bool cached = false;
-  {
-    std::lock_guard lock(cache_mu_);
-    auto it = verified_.find(compact);
-    if (it != verified_.end()) {
-      result.token = it->second;
-      cached = true;
-    }
-  }
-  if (!cached) {
+  if (auto seen = verified_.Find(compact)) {
+    result.token = std::move(*seen);
+  } else {
     std::string error;
     auto jwt = crypto::ParseJwt(compact, &error);
     if (!jwt) return {TokenProblem::kMalformed, "The token is malformed: " + error, {}};
@@ -57,9 +47,7 @@ ValidationResult TokenValidator::Validate(const std::string& compact, Api api) c
     }
     // Every plane keys authorization on oid; an empty one would read as "the emulator itself".
     if (t.object_id.empty()) return {TokenProblem::kMalformed, "The token has no oid claim.", {}};
-    std::lock_guard lock(cache_mu_);
-    if (verified_.size() >= kMaxCachedTokens) verified_.clear();
-    verified_.emplace(compact, t);
+    verified_.Put(compact, t);
   }
   const AccessToken& t = result.token;
   int64_t now = clock_->Now();
