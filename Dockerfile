@@ -9,7 +9,7 @@ FROM debian:12 AS build
 ARG DEBIAN_FRONTEND=noninteractive
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
-      build-essential cmake pkg-config git ca-certificates \
+      build-essential cmake ninja-build pkg-config git ca-certificates \
       libcpp-httplib-dev nlohmann-json3-dev libssl-dev libsqlite3-dev libjemalloc-dev \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
