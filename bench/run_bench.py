@@ -30,6 +30,7 @@ import re
 import select
 import shutil
 import signal
+import socket
 import ssl
 import statistics
 import subprocess
@@ -59,10 +60,10 @@ PEER_OPS = ("empty", "rsa2048.wrap", "rsa2048.unwrap")
 PROFILES = {
     "full": dict(gb_min_time=0.2, wrk_seconds=2, conns=[1, 8, 64], peer_conns=[1, 8, 32], soak_seconds=60,
                  soak_warmup_requests=2 * 20_000, soak_warmup_max_seconds=90, soak_sample=5, keys=100_000, starts=5,
-                 big_rsa=True, best_of_two=True, spin_ops=SPIN_OPS, peer_ops=PEER_OPS, idle_wait=1.0),
+                 big_rsa=True, best_of_two=True, handshake_seconds=1, spin_ops=SPIN_OPS, peer_ops=PEER_OPS, idle_wait=1.0),
     "smoke": dict(gb_min_time=0.01, wrk_seconds=1, conns=[8], peer_conns=[8], soak_seconds=1,
                   soak_warmup_requests=1, soak_warmup_max_seconds=1, soak_sample=1, keys=2_000, starts=2,
-                  big_rsa=False, best_of_two=False, spin_ops=("a256kw.wrap",), peer_ops=("rsa2048.wrap",),
+                  big_rsa=False, best_of_two=False, handshake_seconds=0.3, spin_ops=("a256kw.wrap",), peer_ops=("rsa2048.wrap",),
                   idle_wait=0.2),
 }
 AUDIT_RING = 20_000  # records a server keeps in memory (AuditLog::kMaxRecords, common/audit_log.h)
@@ -205,6 +206,87 @@ def first_request_s(port: int) -> float:
     if r.status != 200:
         raise StageError(f"health answered {r.status}")
     return time.perf_counter() - t0
+
+
+class SServer:
+    """`openssl s_server -www` with the crosskey server's own certificate and key, on the same
+    core: OpenSSL's reference server, the ceiling for new TLS connections."""
+
+    def __init__(self, data_dir: Path | None, cpus: str | None, log_path: Path):
+        self.data_dir, self.cpus, self.log_path = data_dir, cpus, log_path
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+
+    def start(self) -> "SServer | None":
+        if self.data_dir is None or not shutil.which("openssl") or not (self.data_dir / "server.pem").exists():
+            return None
+        with socket.socket() as probe:  # a free port (s_server cannot report one it chose)
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        cmd = ["openssl", "s_server", "-accept", f"127.0.0.1:{self.port}", "-www", "-quiet",
+               "-cert", str(self.data_dir / "server.pem"), "-key", str(self.data_dir / "server.key")]
+        if self.cpus is not None:
+            cmd = ["taskset", "-c", self.cpus] + cmd
+        with open(self.log_path, "ab") as logf:
+            self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=logf, stdin=subprocess.DEVNULL)
+        deadline = time.perf_counter() + 10
+        while time.perf_counter() < deadline:
+            if self.proc.poll() is not None:
+                raise StageError(f"openssl s_server exited (log: {self.log_path})")
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop()
+        raise StageError("openssl s_server did not listen")
+
+    @property
+    def pid(self) -> int:
+        return self.proc.pid
+
+    @property
+    def ca(self) -> str:
+        return str(self.data_dir / "ca.pem")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def new_connections(srv: Server, seconds: float, resume: bool, cpu: str | None) -> dict:
+    """Connections/s and server CPU per connection when every request opens a new TLS
+    connection (GET /_emulator/health, Connection: close), each with a full handshake, or
+    each resuming the session of the one before (TLS 1.3 ticket: no certificate signature)."""
+    ctx = ssl.create_default_context(cafile=srv.ca)
+    ctx.check_hostname = False
+    request = b"GET /_emulator/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"
+    old_affinity = os.sched_getaffinity(0)
+    if cpu is not None:
+        os.sched_setaffinity(0, {int(cpu)})  # the load's core, as wrk's
+    try:
+        session, count, resumed = None, 0, 0
+        cpu0, t0 = cpu_seconds(srv.pid), time.perf_counter()
+        while time.perf_counter() - t0 < seconds:
+            raw = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+            with ctx.wrap_socket(raw, server_hostname="localhost", session=session if resume else None) as s:
+                s.sendall(request)
+                head = b""
+                while chunk := s.recv(65536):  # to EOF: TLS 1.3 tickets come with the answer
+                    head += chunk
+                if not re.match(rb"HTTP/1\.[01] 200 ", head):
+                    raise StageError(f"health over a new connection answered {head[:40]!r}")
+                resumed += s.session_reused
+                session = s.session
+            count += 1
+        wall, cpu_s = time.perf_counter() - t0, cpu_seconds(srv.pid) - cpu0
+    finally:
+        os.sched_setaffinity(0, old_affinity)
+    if resume and resumed < count - 1:
+        raise StageError(f"only {resumed} of {count - 1} connections resumed their session")
+    return {"connections": count, "ops": count / wall, "resumed": resumed,
+            "server_cpu_us": cpu_s / count * 1e6 if count else None}
 
 
 # ------------------------------------------------------------------------------ REST (flow.py)
@@ -502,6 +584,23 @@ class Bench:
                 out[name]["c8"] = dict(best, runs_ops=[round(first["ops"]), round(again["ops"])])
                 log(f"  https {name} c=8 again: {again['ops']:,.0f}/s (kept {best['ops']:,.0f}/s)")
         self.results["stages"]["https"] = out
+        # New connections: what TLS session resumption saves the server (issue 7's tuning list),
+        # against OpenSSL's own server (s_server, same certificate and core) as the ceiling.
+        conn_out: dict = {"crosskey": {}, "s_server": {}}
+        ceiling = SServer(srv.data_dir, self.server_cpu, self.tmp / "s_server.log").start()
+        try:
+            for label, target in (("s_server", ceiling), ("crosskey", srv)):
+                if target is None:
+                    continue
+                for mode in ("full", "resumed"):
+                    r = new_connections(target, p["handshake_seconds"], mode == "resumed", self.load_cpu)
+                    conn_out[label][mode] = r
+                    log(f"  https new connection ({label}), {mode} handshake: {r['ops']:,.0f}/s, "
+                        f"server {r['server_cpu_us']:.0f} us CPU each")
+        finally:
+            if ceiling is not None:
+                ceiling.stop()
+        self.results["stages"]["https_new_connections"] = conn_out
 
     def https_targets(self, chain: dict) -> dict:
         conns = self.p["conns"]
@@ -874,6 +973,21 @@ def build_table(res: dict) -> list[dict]:
                         f"{fmt_ratio(ratio(fcpu, core(raw, 'rs256.sign_verify')))}"
                         f"{bound_note('fic.exchange', core(raw, 'rs256.sign_verify'))})",
                         ">= 0.80x and >= 2,000/s", rr is not None and rr >= 0.8 and (f or 0) >= 2000))
+
+    nc = st.get("https_new_connections", {})
+    for mode in ("full", "resumed"):
+        ours, ceil = nc.get("crosskey", {}).get(mode), nc.get("s_server", {}).get(mode)
+        if ceil:
+            rows.append(row(f"3 https new connection, {mode} handshake: openssl s_server", fmt_ops(ceil["ops"]),
+                            f"ceiling, server {ceil['server_cpu_us']:.0f} us CPU per connection"))
+        if ours:
+            note = f"server {ours['server_cpu_us']:.0f} us CPU per connection"
+            if ceil:  # per server CPU-s, as the ceiling is single-threaded and the client shared
+                note += f"; per server CPU-s {fmt_ratio(ratio(ceil['server_cpu_us'], ours['server_cpu_us']))} s_server"
+            full = nc.get("crosskey", {}).get("full", {})
+            if mode == "resumed" and full.get("server_cpu_us"):
+                note += f"; {fmt_ratio(ratio(ours['server_cpu_us'], full['server_cpu_us']))} the full handshake's CPU"
+            rows.append(row(f"3 https new connection, {mode} handshake", fmt_ops(ours["ops"]), note))
 
     # peer-comparable set-up
     https_rows(peer, "3 peer", False)
