@@ -17,17 +17,20 @@ json Cloud::ExportState() const {
                     {"adminAppSecret", b.admin_app_secret}, {"adminAppObjectId", b.admin_app_object_id},
                     {"adminSpObjectId", b.admin_sp_object_id}});
   }
-  return {{"crosskeyState", kStateVersion},
-          {"domain", config_.domain},
-          {"clock", {{"offset", clock.offset()}, {"frozen", clock.frozen()}, {"now", clock.Now()}}},
-          {"bootstrap", boot},
-          {"directory", directory.ExportState()},
-          {"signingKeys", signing_keys.ExportState()},
-          {"tokens", tokens.ExportState()},
-          {"resources", resources.ExportState()},
-          {"rbac", rbac.ExportState()},
-          {"keyvault", keyvault.ExportState()},
-          {"consumers", consumers.ExportState()}};
+  // Member by member, each part moved in: a braced list would copy every part once more.
+  json out = json::object();
+  out["crosskeyState"] = kStateVersion;
+  out["domain"] = config_.domain;
+  out["clock"] = {{"offset", clock.offset()}, {"frozen", clock.frozen()}, {"now", clock.Now()}};
+  out["bootstrap"] = std::move(boot);
+  out["directory"] = directory.ExportState();
+  out["signingKeys"] = signing_keys.ExportState();
+  out["tokens"] = tokens.ExportState();
+  out["resources"] = resources.ExportState();
+  out["rbac"] = rbac.ExportState();
+  out["keyvault"] = keyvault.ExportState();
+  out["consumers"] = consumers.ExportState();
+  return out;
 }
 
 Status Cloud::ImportState(const json& state) {

@@ -11,12 +11,21 @@ namespace crosskey::keyvault {
 namespace {
 using nlohmann::json;
 
+// Built member by member: a braced list would copy every nested value (nlohmann copies out of an
+// initializer_list), and the durable store exports the whole state after every change.
 json VersionJson(const KeyVersion& v) {
   const auto& a = v.attributes;
-  return {{"vault", v.vault}, {"name", v.name}, {"version", v.version}, {"kty", v.kty}, {"keyOps", v.key_ops},
-          {"tags", v.tags}, {"jwk", v.material->PrivateJwk()},
-          {"attributes", {{"enabled", a.enabled}, {"nbf", a.not_before}, {"exp", a.expires}, {"created", a.created},
-                          {"updated", a.updated}, {"exportable", a.exportable}}}};
+  json out = json::object();
+  out["vault"] = v.vault;
+  out["name"] = v.name;
+  out["version"] = v.version;
+  out["kty"] = v.kty;
+  out["keyOps"] = v.key_ops;
+  out["tags"] = v.tags;
+  out["jwk"] = v.material->PrivateJwk();
+  out["attributes"] = {{"enabled", a.enabled}, {"nbf", a.not_before}, {"exp", a.expires}, {"created", a.created},
+                       {"updated", a.updated}, {"exportable", a.exportable}};
+  return out;
 }
 
 StatusOr<KeyVersionSnapshot> VersionFrom(const json& j) {
@@ -44,15 +53,24 @@ json KeyVaultService::ExportState() const {
     for (const auto& [_, record] : vault.keys) {
       json versions = json::array();
       for (const auto& v : record.versions) versions.push_back(VersionJson(*v));
-      json k = {{"versions", versions}, {"rotationPolicy", record.rotation_policy}, {"policyUpdated", record.policy_updated}};
+      json k = json::object();
+      k["versions"] = std::move(versions);
+      k["rotationPolicy"] = record.rotation_policy;
+      k["policyUpdated"] = record.policy_updated;
       if (record.deleted) {
         k["deleted"] = {{"date", record.deleted->deleted_date}, {"purge", record.deleted->scheduled_purge_date}};
       }
-      keys.push_back(k);
+      keys.push_back(std::move(k));
     }
-    vaults.push_back({{"instanceId", instance}, {"keys", keys}});
+    json entry = json::object();
+    entry["instanceId"] = instance;
+    entry["keys"] = std::move(keys);
+    vaults.push_back(std::move(entry));
   }
-  return {{"vaults", vaults}, {"backupKey", crypto::Base64UrlEncode(backup_key_)}};
+  json out = json::object();
+  out["vaults"] = std::move(vaults);
+  out["backupKey"] = crypto::Base64UrlEncode(backup_key_);
+  return out;
 }
 
 Status KeyVaultService::ImportState(const json& state) {
