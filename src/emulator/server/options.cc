@@ -28,8 +28,10 @@ flags:
   --rbac-propagation-delay S  seconds a removed role assignment keeps granting (default 0)
   --threads N                 HTTP worker threads (default 64)
   --bench-routes              also serve GET|POST /_emulator/bench/empty, a fixed body from an empty
-                              handler (the HTTP ceiling of scripts/bench), and /_emulator/bench/spin?us=N,
-                              the same after N microseconds of CPU (at most 100000); off by default
+                              handler (the HTTP ceiling of scripts/bench), /_emulator/bench/spin?us=N,
+                              the same after N microseconds of CPU (at most 100000), and
+                              /_emulator/bench/crypto?op=rsa2048.wrap|rsa2048.unwrap|a256kw.wrap|
+                              rs256.sign_verify, the same after that raw OpenSSL operation; off by default
   --admin-token TOKEN         the control API (but /health and /ca.pem) needs Authorization: Bearer TOKEN
   --log-format text|json      json: also write every audit record to stdout (default text)
   --log-level warn|info       info: one request line (method, host, path, status, ms, request id) on stderr

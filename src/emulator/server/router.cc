@@ -6,6 +6,7 @@
 
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
+#include "emulator/server/bench_crypto.h"
 
 namespace crosskey::server {
 namespace {
@@ -107,12 +108,20 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
       endpoints_->state_control && endpoints_->state_control(request, response)) {
     return true;
   }
-  if (endpoints_->bench_routes && (path == "/bench/empty" || path == "/bench/spin") && (m == "GET" || m == "POST")) {
+  if (endpoints_->bench_routes && (path == "/bench/empty" || path == "/bench/spin" || path == "/bench/crypto") &&
+      (m == "GET" || m == "POST")) {
     // The HTTP ceiling for scripts/bench: same listener, TLS and conversion as every plane,
     // a fixed body shaped like an unwrapKey answer, and no plane touched. /bench/spin?us=N
     // first burns N microseconds of this thread's CPU (at most 100,000): an operation of known
     // cost with no plane code, so the benchmark can tell the HTTP stack's share from the plane's.
+    // /bench/crypto?op=NAME first runs that operation's raw crypto (bench_crypto.h).
     if (path == "/bench/spin") SpinCpu(std::min<long>(std::strtol(request.Query("us").c_str(), nullptr, 10), 100000));
+    if (path == "/bench/crypto" && !RunBenchCrypto(request.Query("op"))) {
+      *response = wire::Json(400, {{"error", {{"code", "BadParameter"},
+                                              {"message", "op must be rsa2048.wrap, rsa2048.unwrap, a256kw.wrap "
+                                                          "or rs256.sign_verify"}}}});
+      return true;
+    }
     static const std::string kBody =
         R"({"kid":"https://bench.vault.crosskey.test/keys/empty/00000000000000000000000000000000",)"
         R"("value":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"})";
