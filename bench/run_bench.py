@@ -61,10 +61,10 @@ PEER_OPS = ("empty", "rsa2048.wrap", "rsa2048.unwrap")
 PROFILES = {
     "full": dict(gb_min_time=0.2, wrk_seconds=2, side_seconds=1, conns=[1, 8, 64], peer_conns=[1, 8, 32], soak_seconds=60,
                  soak_warmup_requests=2 * 20_000, soak_warmup_max_seconds=90, soak_sample=5, keys=100_000, starts=5,
-                 big_rsa=True, best_of_two=True, handshake_seconds=1, spin_ops=SPIN_OPS, peer_ops=PEER_OPS, idle_wait=1.0),
+                 big_rsa=True, best_of_two=True, recheck=True, handshake_seconds=1, spin_ops=SPIN_OPS, peer_ops=PEER_OPS, idle_wait=1.0),
     "smoke": dict(gb_min_time=0.01, wrk_seconds=1, side_seconds=1, conns=[8], peer_conns=[8], soak_seconds=1,
                   soak_warmup_requests=1, soak_warmup_max_seconds=1, soak_sample=1, keys=2_000, starts=2,
-                  big_rsa=False, best_of_two=False, handshake_seconds=0.3, spin_ops=("a256kw.wrap",), peer_ops=("rsa2048.wrap",),
+                  big_rsa=False, best_of_two=False, recheck=False, handshake_seconds=0.3, spin_ops=("a256kw.wrap",), peer_ops=("rsa2048.wrap",),
                   idle_wait=0.2),
 }
 AUDIT_RING = 20_000  # records a server keeps in memory (AuditLog::kMaxRecords, common/audit_log.h)
@@ -566,6 +566,23 @@ class Bench:
         self.results["stages"]["in_process"] = run_gbench(self.build_dir / "in_process_bench", self.p["gb_min_time"],
                                                           self.server_cpu, filt, self.tmp)
 
+    def recheck(self) -> None:
+        """The verdict rows of stages 1 and 2 once more, minutes after the first time, each
+        keeping the faster of its two measurements: a neighbour that slowed one of them (noise
+        only ever takes throughput away) would otherwise skew every ratio read against it."""
+        filt = r"^(rsa2048|rsa3072|rsa4096|a256kw)\.(wrap|unwrap)/"
+        for stage, binary, extra in (("raw", "raw_crypto_bench", r"|^rs256\.sign_verify/"),
+                                     ("in_process", "in_process_bench", "")):
+            again = run_gbench(self.build_dir / binary, self.p["gb_min_time"], self.server_cpu, filt + extra,
+                               self.tmp)
+            first = self.results["stages"].get(stage, {})
+            for name, r in again.items():
+                old = first.get(name)
+                runs = [round(x["ops_cpu"]) for x in (old, r) if x]
+                best = r if not old or r["ops_cpu"] > old["ops_cpu"] else old
+                first[name] = dict(best, runs_ops_cpu=runs)
+            self.results["stages"][stage] = first
+
     def https(self) -> None:
         p = self.p
         srv = self.new_server("main", self.server_cpu)
@@ -726,7 +743,7 @@ class Bench:
         for name in self.p["peer_ops"]:
             out[name] = {}
             for c in self.p["peer_conns"]:
-                r = wrk.run(t[name][0], c, self.p["wrk_seconds"], None)
+                r = wrk.run(t[name][0], c, self.p["wrk_seconds"] if c > 1 else self.p["side_seconds"], None)
                 out[name][f"c{c}"] = r
                 log(f"  peer {name} c={c}: {r['ops']:,.0f}/s p50 {r['p50_ms']:.2f} ms p99 {r['p99_ms']:.2f} ms")
         self.results["stages"]["peer"] = out
@@ -811,6 +828,8 @@ class Bench:
         self.stage("4 soak", self.soak)
         self.stage("4 start-up", self.startup)
         self.stage("4 memory", self.memory)
+        if self.p["recheck"]:
+            self.stage("1+2 again", self.recheck)
         self.stop_all()
         self.results["loadavg_end"] = loadavg()
         self.results["timings_s"]["total"] = round(time.perf_counter() - t0, 1)
@@ -885,6 +904,10 @@ def build_table(res: dict) -> list[dict]:
     def ratio(a, b):
         return a / b if a and b else None
 
+    def runs_note(d, name):  # a row measured again at the end of the run (Bench.recheck)
+        runs = d.get(name, {}).get("runs_ops_cpu") or []
+        return f" (best of {' and '.join(fmt_ops(x) for x in runs)})" if len(runs) > 1 else ""
+
     crypt = [n for n in ("rsa2048.wrap", "rsa2048.unwrap", "rsa3072.wrap", "rsa3072.unwrap", "rsa4096.wrap",
                          "rsa4096.unwrap", "a256kw.wrap", "a256kw.unwrap") if n in raw or n in inp]
     # 1. raw ceilings
@@ -892,13 +915,13 @@ def build_table(res: dict) -> list[dict]:
         if n in raw:
             fresh = raw.get(n + ".fresh_ctx")
             note = f"fresh EVP ctx per op: {fmt_ops(fresh['ops_cpu'])}" if fresh else ""
-            rows.append(row(f"1 raw {n}", fmt_ops(core(raw, n)), "ceiling", note))
+            rows.append(row(f"1 raw {n}", fmt_ops(core(raw, n)), "ceiling" + runs_note(raw, n), note))
     # 2. in-process through the gate
     for n in crypt:
         if n in inp:
             rr = ratio(core(inp, n), core(raw, n))
-            rows.append(row(f"2 in-process {n}", fmt_ops(core(inp, n)), f"{fmt_ratio(rr, 0.9)} raw", ">= 0.90x raw",
-                            rr is not None and rr >= 0.9))
+            rows.append(row(f"2 in-process {n}", fmt_ops(core(inp, n)), f"{fmt_ratio(rr, 0.9)} raw" + runs_note(inp, n),
+                            ">= 0.90x raw", rr is not None and rr >= 0.9))
     for n, base in (("rsa2048.unwrap.with_token", "rsa2048.unwrap"), ("a256kw.wrap.with_token", "a256kw.wrap")):
         if n in inp:
             rows.append(row(f"2 in-process {n}", fmt_ops(core(inp, n)),
