@@ -699,9 +699,16 @@ class Bench:
                                                      text=True)))
             t0 = time.perf_counter()
             step = min(p["soak_sample"], 0.5) if secs < 5 else p["soak_sample"]
+            next_sample = t0 + step
+            # Sampled every `step`, but the end of the load is noticed within 0.1 s (a plain
+            # sleep(step) loop overslept each round by up to a step: ~10 s per full run).
             while any(pr.poll() is None for _, pr in procs):
-                time.sleep(step)
-                samples.append((round(t_offset + time.perf_counter() - t0, 1), srv.rss_mb()))
+                now = time.perf_counter()
+                if now >= next_sample:
+                    samples.append((round(t_offset + now - t0, 1), srv.rss_mb()))
+                    next_sample += step
+                time.sleep(min(0.1, max(0.0, next_sample - now)))
+            samples.append((round(t_offset + time.perf_counter() - t0, 1), srv.rss_mb()))
             load = {}
             for name, pr in procs:
                 o, _ = pr.communicate()
