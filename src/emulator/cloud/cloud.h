@@ -68,6 +68,9 @@ class Cloud {
   // ARM, RBAC, keys with their material, clock. GET /_emulator/state serves it, snapshots and
   // the data dir store it, and --fixture accepts it back (cloud_state.cc).
   nlohmann::json ExportState() const;
+  // The same document as JSON text (what the durable store writes after every change), with
+  // the Key Vault part from KeyVaultService::AppendStateText.
+  std::string ExportStateText() const;
   // Into a fresh Cloud only. Errors: InvalidState naming the unreadable part.
   Status ImportState(const nlohmann::json& state);
   static constexpr int kStateVersion = 1;
@@ -89,6 +92,8 @@ class Cloud {
 
  private:
   StatusOr<BootstrapTenant> AddFixtureTenant(const std::string& name, const std::string& domain);
+  // The state document without its "keyvault" member (cloud_state.cc).
+  nlohmann::json ExportStateButKeys() const;
 
   CloudConfig config_;
   std::atomic<int> port_;

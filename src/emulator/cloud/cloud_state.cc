@@ -9,6 +9,21 @@ Error StateError(const std::string& what) { return MakeError(400, "InvalidState"
 }  // namespace
 
 json Cloud::ExportState() const {
+  json out = ExportStateButKeys();
+  out["keyvault"] = keyvault.ExportState();
+  return out;
+}
+
+std::string Cloud::ExportStateText() const {
+  std::string text = ExportStateButKeys().dump();  // an object with members: "{...}"
+  text.pop_back();
+  text += ",\"keyvault\":";
+  keyvault.AppendStateText(&text);
+  text += '}';
+  return text;
+}
+
+json Cloud::ExportStateButKeys() const {
   json boot = json::array();
   for (const auto& b : bootstrap_) {
     boot.push_back({{"name", b.name}, {"tenantId", b.tenant_id}, {"subscriptionId", b.subscription_id},
@@ -28,7 +43,6 @@ json Cloud::ExportState() const {
   out["tokens"] = tokens.ExportState();
   out["resources"] = resources.ExportState();
   out["rbac"] = rbac.ExportState();
-  out["keyvault"] = keyvault.ExportState();
   out["consumers"] = consumers.ExportState();
   return out;
 }

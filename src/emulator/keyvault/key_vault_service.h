@@ -137,6 +137,10 @@ class KeyVaultService {
   // A purged vault's keys are gone for good (ResourceManager's vault-purged hook).
   void ForgetVault(const std::string& instance_id);
   nlohmann::json ExportState() const;
+  // ExportState()'s document as JSON text, appended to *out; each key version's part is made
+  // once and kept (StateTextCache), so the durable store's export after every change does not
+  // serialize every key again.
+  void AppendStateText(std::string* out) const;
   Status ImportState(const nlohmann::json& state);
 
  private:

@@ -73,6 +73,47 @@ json KeyVaultService::ExportState() const {
   return out;
 }
 
+// The document ExportState() builds, written as text: members in nlohmann's (sorted) order,
+// each version's object from its StateTextCache. state_text_test.cc compares the two.
+void KeyVaultService::AppendStateText(std::string* out) const {
+  std::shared_lock lock(mu_);
+  *out += "{\"backupKey\":";
+  *out += json(crypto::Base64UrlEncode(backup_key_)).dump();
+  *out += ",\"vaults\":[";
+  bool first_vault = true;
+  for (const auto& [instance, vault] : vaults_) {
+    if (!first_vault) *out += ',';
+    first_vault = false;
+    *out += "{\"instanceId\":";
+    *out += json(instance).dump();
+    *out += ",\"keys\":[";
+    bool first_key = true;
+    for (const auto& [_, record] : vault.keys) {
+      if (!first_key) *out += ',';
+      first_key = false;
+      *out += '{';
+      if (record.deleted) {
+        *out += "\"deleted\":";
+        *out += json({{"date", record.deleted->deleted_date}, {"purge", record.deleted->scheduled_purge_date}}).dump();
+        *out += ',';
+      }
+      *out += "\"policyUpdated\":";
+      *out += std::to_string(record.policy_updated);
+      *out += ",\"rotationPolicy\":";
+      *out += record.rotation_policy.dump();
+      *out += ",\"versions\":[";
+      for (size_t i = 0; i < record.versions.size(); ++i) {
+        const KeyVersion& v = *record.versions[i];
+        if (i) *out += ',';
+        *out += v.state_text.Get([&v] { return VersionJson(v).dump(); });
+      }
+      *out += "]}";
+    }
+    *out += "]}";
+  }
+  *out += "]}";
+}
+
 Status KeyVaultService::ImportState(const json& state) {
   try {
     std::map<std::string, VaultKeys> loaded;

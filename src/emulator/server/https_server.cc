@@ -138,7 +138,7 @@ std::shared_ptr<Cloud> EmulatorServer::NewCloud(std::string* error) {
 
 bool EmulatorServer::Persist(std::string* error) {
   if (!store_.is_open()) return true;
-  return store_.Save([this] { return std::atomic_load(&live_)->cloud->ExportState(); }, error);
+  return store_.Save([this] { return std::atomic_load(&live_)->cloud->ExportStateText(); }, error);
 }
 
 bool EmulatorServer::SwapTo(const nlohmann::json& state, std::string* error) {

@@ -75,9 +75,9 @@ std::optional<nlohmann::json> StateStore::Load(std::string* error) {
   return out;
 }
 
-bool StateStore::Save(const std::function<nlohmann::json()>& produce, std::string* error) {
+bool StateStore::Save(const std::function<std::string()>& produce, std::string* error) {
   std::lock_guard lock(mu_);
-  std::string text = produce().dump();
+  std::string text = produce();
   sqlite3_stmt* stmt = nullptr;
   if (!Exec("BEGIN IMMEDIATE", error)) return false;
   sqlite3_prepare_v2(db_, "INSERT OR REPLACE INTO state (id, document, saved_at) VALUES (1, ?, ?)", -1, &stmt, nullptr);

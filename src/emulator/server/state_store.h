@@ -24,9 +24,9 @@ class StateStore {
   bool is_open() const { return db_ != nullptr; }
   // The stored document, if any.
   std::optional<nlohmann::json> Load(std::string* error);
-  // Replaces the stored document atomically. Calls `produce` under the store's lock so that
-  // concurrent mutations are written in the order their documents were taken.
-  bool Save(const std::function<nlohmann::json()>& produce, std::string* error);
+  // Replaces the stored document (JSON text) atomically. Calls `produce` under the store's
+  // lock so that concurrent mutations are written in the order their documents were taken.
+  bool Save(const std::function<std::string()>& produce, std::string* error);
 
  private:
   bool Exec(const char* sql, std::string* error);
