@@ -48,7 +48,9 @@ def test_sigterm_stops_cleanly_and_tls_material_persists(tmp_path):
             line = proc.stdout.readline()
             assert line.startswith("ready "), line
             port = int(line.split('"port": ')[1].split(",")[0])
-            ca.append(requests.get(f"https://127.0.0.1:{port}/_emulator/ca.pem", verify=False, timeout=10).text)
+            # The data dir holds the CA from the first start on: the served one must be it.
+            ca.append(requests.get(f"https://127.0.0.1:{port}/_emulator/ca.pem", verify=str(data / "ca.pem"),
+                                   timeout=10).text)
             assert requests.get(f"https://127.0.0.1:{port}/_emulator/health", verify=str(data / "ca.pem"), timeout=10).status_code == 200
         finally:
             proc.send_signal(signal.SIGTERM)
