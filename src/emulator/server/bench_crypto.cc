@@ -11,16 +11,9 @@
 namespace crosskey::server {
 namespace {
 
-struct PkeyCtxFree {
-  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
-};
-struct CipherCtxFree {
-  void operator()(EVP_CIPHER_CTX* p) const { EVP_CIPHER_CTX_free(p); }
-};
-struct MdCtxFree {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
+using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)>;
+using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, decltype(&EVP_CIPHER_CTX_free)>;
+using MdCtx = std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)>;
 
 const unsigned char* U(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* U(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
@@ -34,12 +27,12 @@ struct Material {
 };
 
 PkeyCtx Oaep(EVP_PKEY* key, bool encrypt) {
-  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr));
+  PkeyCtx ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr), &EVP_PKEY_CTX_free);
   if (!ctx || (encrypt ? EVP_PKEY_encrypt_init(ctx.get()) : EVP_PKEY_decrypt_init(ctx.get())) <= 0 ||
       EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_OAEP_PADDING) <= 0 ||
       EVP_PKEY_CTX_set_rsa_oaep_md(ctx.get(), EVP_sha256()) <= 0 ||
       EVP_PKEY_CTX_set_rsa_mgf1_md(ctx.get(), EVP_sha256()) <= 0) {
-    return nullptr;
+    return PkeyCtx(nullptr, &EVP_PKEY_CTX_free);
   }
   return ctx;
 }
@@ -76,8 +69,8 @@ const Material& Shared() {
 
 // Per thread, as stage 1 reuses them: the OAEP contexts and the cipher context.
 struct ThreadContexts {
-  PkeyCtx encrypt, decrypt;
-  std::unique_ptr<EVP_CIPHER_CTX, CipherCtxFree> cipher{EVP_CIPHER_CTX_new()};
+  PkeyCtx encrypt{nullptr, &EVP_PKEY_CTX_free}, decrypt{nullptr, &EVP_PKEY_CTX_free};
+  CipherCtx cipher{EVP_CIPHER_CTX_new(), &EVP_CIPHER_CTX_free};
 };
 
 bool AesKeyWrap(EVP_CIPHER_CTX* ctx, const std::string& kek, const std::string& in) {
@@ -89,7 +82,7 @@ bool AesKeyWrap(EVP_CIPHER_CTX* ctx, const std::string& kek, const std::string& 
 }
 
 bool SignVerify(EVP_PKEY* key, const std::string& msg) {
-  std::unique_ptr<EVP_MD_CTX, MdCtxFree> sign(EVP_MD_CTX_new()), verify(EVP_MD_CTX_new());
+  MdCtx sign(EVP_MD_CTX_new(), &EVP_MD_CTX_free), verify(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   size_t len = 0;
   if (!sign || EVP_DigestSignInit_ex(sign.get(), nullptr, "SHA256", nullptr, nullptr, key, nullptr) <= 0 ||
       EVP_DigestSign(sign.get(), nullptr, &len, U(msg), msg.size()) <= 0) {
