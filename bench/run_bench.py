@@ -54,6 +54,11 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 KV_API = "7.4"
 
 VERDICT_OPS = ("empty", "rsa2048.unwrap", "rsa2048.wrap", "a256kw.wrap", "fic.exchange")  # and the ceiling
+def raw_base(op: str) -> str:
+    """The stage-1 row an operation's crypto is measured by (a FIC exchange: sign + verify)."""
+    return "rs256.sign_verify" if op == "fic.exchange" else op
+
+
 SPIN_OPS = ("rsa2048.unwrap", "rsa2048.wrap", "a256kw.wrap", "fic.exchange")
 PEER_OPS = ("empty", "rsa2048.wrap", "rsa2048.unwrap")
 # smoke: every stage and every kind of row runs once, for the shortest time wrk allows (1 s),
@@ -191,21 +196,6 @@ def cpu_seconds(pid: int) -> float:
     stat = Path(f"/proc/{pid}/stat").read_text()
     fields = stat[stat.rindex(")") + 2:].split()
     return (int(fields[11]) + int(fields[12])) / CLK_TCK  # utime, stime (fields 14 and 15)
-
-
-def warm_bench_route(srv: Server, path: str) -> None:
-    """One POST to a bench route, so that what it sets up on first use is not timed."""
-    ctx = ssl.create_default_context(cafile=srv.ca)
-    ctx.check_hostname = False
-    conn = http.client.HTTPSConnection("127.0.0.1", srv.port, context=ctx, timeout=30)
-    try:
-        conn.request("POST", path, body=b"{}", headers={"Host": "localhost", "Content-Type": "application/json"})
-        r = conn.getresponse()
-        r.read()
-        if r.status != 200:
-            raise StageError(f"{path} answered {r.status}")
-    finally:
-        conn.close()
 
 
 def first_request_s(port: int) -> float:
@@ -596,7 +586,7 @@ class Bench:
         # The crypto routes make their keys on first use (an RSA-2048 generation): not in a run.
         for name in targets:
             if name.startswith("crypto."):
-                warm_bench_route(srv, targets[name][0]["CK_PATH"])
+                rest.call("POST", "login", targets[name][0]["CK_PATH"], body={})
         out: dict = {}
         for name, (env, conn_list) in targets.items():
             if not conn_list:
@@ -665,7 +655,7 @@ class Bench:
         # reach here, which tells the plane's share of a gap from the HTTP stack's.
         raw = self.results["stages"].get("raw", {})
         for name in self.p["spin_ops"]:
-            base = "rs256.sign_verify" if name == "fic.exchange" else name
+            base = raw_base(name)
             ops = raw.get(base, {}).get("ops_cpu")
             if ops:
                 us = max(1, round(1e6 / ops))
@@ -952,7 +942,7 @@ def build_table(res: dict) -> list[dict]:
 
     # 0 + 3. HTTPS
     def base_names(name):
-        return ("rs256.sign_verify", "fic.exchange") if name == "fic.exchange" else (name, name)
+        return raw_base(name), name
 
     def https_rows(block, prefix, with_ratios):
         for name, per_c in block.items():

@@ -172,6 +172,8 @@ class KeyVaultService {
   std::string backup_key_ = std::string(32, '\0');
   // Earliest time any policy's Rotate action falls due; one atomic load on the hot path.
   std::atomic<int64_t> next_rotation_due_{INT64_MAX};
+  // ExportState()'s document as text; `keep`: each version's part from its StateTextCache.
+  void WriteStateText(std::string* out, bool keep) const;
   void MaybeRotate() { MaybeRotate(clock_->Now()); }
   void MaybeRotate(int64_t now) {
     if (now >= next_rotation_due_.load(std::memory_order_relaxed)) ApplyDueRotations();

@@ -45,37 +45,21 @@ StatusOr<KeyVersionSnapshot> VersionFrom(const json& j) {
 }
 }  // namespace
 
+// The document is written in one place, as text (WriteStateText); the JSON value is read back
+// from it. Snapshots and GET /_emulator/state ask for it, not the hot path; the durable store
+// takes the text (AppendStateText) with each version's part kept.
 json KeyVaultService::ExportState() const {
-  std::shared_lock lock(mu_);
-  json vaults = json::array();
-  for (const auto& [instance, vault] : vaults_) {
-    json keys = json::array();
-    for (const auto& [_, record] : vault.keys) {
-      json versions = json::array();
-      for (const auto& v : record.versions) versions.push_back(VersionJson(*v));
-      json k = json::object();
-      k["versions"] = std::move(versions);
-      k["rotationPolicy"] = record.rotation_policy;
-      k["policyUpdated"] = record.policy_updated;
-      if (record.deleted) {
-        k["deleted"] = {{"date", record.deleted->deleted_date}, {"purge", record.deleted->scheduled_purge_date}};
-      }
-      keys.push_back(std::move(k));
-    }
-    json entry = json::object();
-    entry["instanceId"] = instance;
-    entry["keys"] = std::move(keys);
-    vaults.push_back(std::move(entry));
-  }
-  json out = json::object();
-  out["vaults"] = std::move(vaults);
-  out["backupKey"] = crypto::Base64UrlEncode(backup_key_);
-  return out;
+  std::string text;
+  WriteStateText(&text, false);
+  return json::parse(text);
 }
 
-// The document ExportState() builds, written as text: members in nlohmann's (sorted) order,
-// each version's object from its StateTextCache. state_text_test.cc compares the two.
-void KeyVaultService::AppendStateText(std::string* out) const {
+void KeyVaultService::AppendStateText(std::string* out) const { WriteStateText(out, true); }
+
+// Members in nlohmann's (sorted) order. With `keep`, each version's object comes from its
+// StateTextCache (made once); without, it is made afresh, so state_text_test.cc's comparison of
+// the two catches a kept text that went stale.
+void KeyVaultService::WriteStateText(std::string* out, bool keep) const {
   std::shared_lock lock(mu_);
   *out += "{\"backupKey\":";
   *out += json(crypto::Base64UrlEncode(backup_key_)).dump();
@@ -105,7 +89,7 @@ void KeyVaultService::AppendStateText(std::string* out) const {
       for (size_t i = 0; i < record.versions.size(); ++i) {
         const KeyVersion& v = *record.versions[i];
         if (i) *out += ',';
-        *out += v.state_text.Get([&v] { return VersionJson(v).dump(); });
+        *out += keep ? v.state_text.Get([&v] { return VersionJson(v).dump(); }) : VersionJson(v).dump();
       }
       *out += "]}";
     }
