@@ -13,7 +13,7 @@
 //       the same plus TokenValidator::Validate of the (cached) bearer token, which the HTTP
 //       front door does on every request.
 //   rsa2048.unwrap.plane, a256kw.wrap.plane
-//       the whole Key Vault plane without sockets: KeyVaultRoutes::Handle on the request the
+//       the whole Key Vault plane without sockets: KeyVaultRoutes::Match and Serve on the request the
 //       server hands it (vault host, path, api-version, bearer token, JSON body): token check,
 //       routing, JSON body and base64url, the gate and crypto, the JSON answer, the audit record.
 //       Against the rows above, the plane's wire glue.
@@ -207,10 +207,12 @@ void PlaneBench(benchmark::State& state, std::string key, std::string op) {
   Fixture& f = F();
   const crosskey::keyvault::http::KeyVaultRoutes routes(&f.cloud);
   const crosskey::HttpRequest request = PlaneRequest(f, key, op);
-  const std::string vault = routes.VaultOf(request);
-  if (vault != kVault) Die("plane request not addressed to the vault: " + request.host);
+  if (routes.VaultOf(request) != kVault) Die("plane request not addressed to the vault: " + request.host);
   for (auto _ : state) {
-    crosskey::HttpResponse response = routes.Handle(request, vault);
+    // As the router does: match the route, then serve it.
+    crosskey::wire::RequestContext context;
+    routes.Match(request, &context);
+    crosskey::HttpResponse response = routes.Serve(request, context);
     if (response.status != 200) Die(op + " " + key + " over the plane: " + std::to_string(response.status) + " " + response.body);
     benchmark::DoNotOptimize(response);
   }

@@ -107,7 +107,7 @@ std::vector<nlohmann::json> AuditLog::Query(const AuditQuery& q) const {
     if (e.epoch < q.since) continue;
     auto r = nlohmann::json::parse(e.line, nullptr, false);
     if (r.is_discarded()) continue;
-    if (!has(r, "category", q.category) || !has(r, "tenantId", q.tenant) || !has(r, "operationName", q.operation) ||
+    if (!has(r, "category", q.category) || !has(r, "tenantId", q.tenant) || !(has(r, "operationName", q.operation) || has(r, "operationId", q.operation)) ||
         !has(r, "correlationId", q.correlation_id)) {
       continue;
     }

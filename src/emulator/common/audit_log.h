@@ -29,7 +29,7 @@ struct AuditQuery {
   std::string category;   // SignIn, Activity, AuditEvent
   std::string tenant;     // tenantId
   std::string principal;  // appId or objectId (caller or client)
-  std::string operation;  // operationName
+  std::string operation;  // operationName (KeyUnwrap) or operationId (unwrapKey)
   std::string correlation_id;
   int64_t since = 0;      // epoch seconds on the emulator clock
   size_t limit = 1000;

@@ -20,7 +20,7 @@ namespace crosskey::server {
 namespace {
 using nlohmann::json;
 
-constexpr const char* kPlanes[] = {"login", "graph", "arm", "keyvault", "mi"};
+constexpr const char* kPlanes[] = {"login", "graph", "arm", "keyvault", "blob", "mi"};
 constexpr const char* kFields[] = {"id",     "plane",   "tenant",    "principal", "operation",
                                    "vault",  "key",     "status",    "body",      "headers",
                                    "latencyMs", "drop", "times", "probability", "seed"};
@@ -44,89 +44,6 @@ void AddUnique(std::vector<std::string>* list, const std::string& value) {
     if (EqualsIgnoreCase(v, value)) return;
   }
   list->push_back(value);
-}
-
-// Key Vault operation and key name from the path, named like the REST operations.
-std::pair<std::string, std::string> KeyVaultOperation(const std::string& method, const std::vector<std::string>& seg) {
-  auto is = [&](size_t i, const char* s) { return seg.size() > i && EqualsIgnoreCase(seg[i], s); };
-  if (seg.empty()) return {"", ""};
-  if (is(0, "keys")) {
-    if (seg.size() == 1) return {method == "GET" ? "list" : "", ""};
-    const std::string& key = seg[1];
-    if (seg.size() == 2 && is(1, "restore")) return {"restore", ""};
-    if (seg.size() == 2) {
-      if (method == "DELETE") return {"delete", key};
-      if (method == "PUT") return {"import", key};
-      if (method == "PATCH") return {"update", key};
-      if (method == "GET") return {"get", key};
-      return {"", key};
-    }
-    static const char* kCrypto[] = {"wrapKey", "unwrapKey", "encrypt", "decrypt", "sign", "verify"};
-    for (const char* op : kCrypto) {
-      if (EqualsIgnoreCase(seg.back(), op) && (seg.size() == 3 || seg.size() == 4)) return {op, key};
-    }
-    if (seg.size() == 3) {
-      if (is(2, "create")) return {"create", key};
-      if (is(2, "backup")) return {"backup", key};
-      if (is(2, "rotate")) return {"rotate", key};
-      if (is(2, "versions")) return {"listVersions", key};
-      if (is(2, "rotationpolicy")) return {method == "PUT" ? "setRotationPolicy" : "getRotationPolicy", key};
-      if (method == "GET") return {"get", key};  // /keys/{name}/{version}
-      if (method == "PATCH") return {"update", key};
-    }
-    return {"", key};
-  }
-  if (is(0, "deletedkeys")) {
-    if (seg.size() == 1) return {"listDeleted", ""};
-    if (seg.size() == 3 && is(2, "recover")) return {"recover", seg[1]};
-    if (seg.size() == 2 && method == "DELETE") return {"purge", seg[1]};
-    return {"getDeleted", seg[1]};
-  }
-  if (is(0, "rng")) return {"getRandomBytes", ""};
-  return {"", ""};
-}
-
-// The login plane's operation: "token", "openid-configuration", "discovery", "keys", ...
-std::string LoginOperation(const std::vector<std::string>& seg) {
-  auto rest_is = [&](std::initializer_list<const char*> rest) {
-    if (seg.size() != rest.size() + 1) return false;
-    size_t i = 1;
-    for (const char* r : rest) {
-      if (!EqualsIgnoreCase(seg[i++], r)) return false;
-    }
-    return true;
-  };
-  if (rest_is({"oauth2", "v2.0", "token"}) || rest_is({"oauth2", "token"})) return "token";
-  if (rest_is({"v2.0", ".well-known", "openid-configuration"}) || rest_is({".well-known", "openid-configuration"})) {
-    return "openid-configuration";
-  }
-  if (rest_is({"discovery", "instance"})) return "discovery";
-  if (rest_is({"discovery", "v2.0", "keys"}) || rest_is({"discovery", "keys"})) return "keys";
-  if (seg.size() == 3 && EqualsIgnoreCase(seg[1], "userrealm")) return "userrealm";
-  if (rest_is({"adminconsent"}) || rest_is({"v2.0", "adminconsent"})) return "adminconsent";
-  if (rest_is({"oauth2", "v2.0", "authorize"}) || rest_is({"oauth2", "authorize"})) return "authorize";
-  return "";
-}
-
-std::string DefaultCode(int status, bool oauth) {
-  if (oauth) {
-    if (status == 401) return "invalid_client";
-    if (status == 429 || status >= 500) return "temporarily_unavailable";
-    return "invalid_request";
-  }
-  switch (status) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 409: return "Conflict";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalServerError";
-    case 502: return "BadGateway";
-    case 503: return "ServiceUnavailable";
-    case 504: return "GatewayTimeout";
-    default: return "InjectedFault";
-  }
 }
 
 HttpResponse ControlError(int status, const std::string& message) {
@@ -180,7 +97,10 @@ bool FaultRule::Matches(const FaultTarget& t) const {
   if (!plane.empty() && !EqualsIgnoreCase(plane, t.plane)) return false;
   if (!tenant.empty() && !any(tenant, t.tenants)) return false;
   if (!principal.empty() && !any(principal, t.principals)) return false;
-  if (!operation.empty() && !EqualsIgnoreCase(operation, t.operation)) return false;
+  if (!operation.empty() && !EqualsIgnoreCase(operation, t.operation) &&
+      (t.operation_alias.empty() || !EqualsIgnoreCase(operation, t.operation_alias))) {
+    return false;
+  }
   if (!vault.empty() && !EqualsIgnoreCase(vault, t.vault)) return false;
   if (!key.empty() && !EqualsIgnoreCase(key, t.key)) return false;
   return true;
@@ -389,7 +309,9 @@ std::optional<FaultDecision> FaultInjector::Decide(const FaultTarget& target) {
     d.rule_id = r.id;
     d.latency_ms = r.latency_ms;
     d.drop = r.drop;
-    if (r.status) d.response = FaultErrorResponse(r, target.plane);
+    d.status = r.status;
+    d.body = r.body;
+    d.headers = r.headers;
     return d;
   }
   return std::nullopt;
@@ -418,47 +340,37 @@ BearerIdentity ReadBearerIdentity(const HttpRequest& request) {
   return out;
 }
 
-FaultTarget FaultInjector::DescribeHttps(const HttpRequest& request, const std::string& vault) const {
+FaultTarget FaultInjector::DescribeHttps(const HttpRequest& request, const wire::RequestContext& context) const {
   FaultTarget t;
-  auto seg = wire::PathSegments(request.path);
-  const std::string& p = request.path;
-  // ARM collapses repeated slashes ("//subscriptions/..."), so classify without them.
-  std::string collapsed = "/" + TrimSlashes(p);
-  bool graph = StartsWithIgnoreCase(p, "/v1.0/") || EqualsIgnoreCase(p, "/v1.0") || StartsWithIgnoreCase(p, "/beta/");
-  bool arm = StartsWithIgnoreCase(collapsed, "/subscriptions") || StartsWithIgnoreCase(collapsed, "/providers") ||
-             StartsWithIgnoreCase(collapsed, "/tenants");
-  if (!vault.empty() || graph || arm) {
-    BearerIdentity who = ReadBearerIdentity(request);
-    AddUnique(&t.tenants, who.tenant);
-    t.principals = who.principals;
-    if (!vault.empty()) {
-      t.plane = "keyvault";
-      t.vault = vault;
-      std::tie(t.operation, t.key) = KeyVaultOperation(request.method, seg);
-      if (cloud_) {
-        if (auto info = cloud_->resources.FindVault(vault)) {
-          AddUnique(&t.tenants, info->tenant_id);
-          t.vault = info->name;
-        }
-      }
-    } else {
-      t.plane = graph ? "graph" : "arm";
-      t.operation = request.method;
+  t.plane = std::string(context.plane);
+  t.operation = context.operation;
+  t.operation_alias = context.audit_name;
+  if (t.plane == "login") {
+    const std::string& tenant = context.params.Get("tenant");
+    AddUnique(&t.tenants, tenant);
+    if (cloud_ && !tenant.empty()) {
+      if (auto tid = cloud_->tokens.ResolveTenant(tenant)) AddUnique(&t.tenants, *tid);
+    }
+    AddUnique(&t.principals, request.Query("client_id"));
+    if (request.method == "POST" && !request.body.empty()) {
+      auto form = ParseQuery(request.body);
+      auto it = form.find("client_id");
+      if (it != form.end()) AddUnique(&t.principals, it->second);
     }
     return t;
   }
-  t.plane = "login";
-  if (seg.empty()) return t;
-  AddUnique(&t.tenants, seg[0]);
-  if (cloud_) {
-    if (auto tid = cloud_->tokens.ResolveTenant(seg[0])) AddUnique(&t.tenants, *tid);
-  }
-  t.operation = LoginOperation(seg);
-  AddUnique(&t.principals, request.Query("client_id"));
-  if (request.method == "POST" && !request.body.empty()) {
-    auto form = ParseQuery(request.body);
-    auto it = form.find("client_id");
-    if (it != form.end()) AddUnique(&t.principals, it->second);
+  BearerIdentity who = ReadBearerIdentity(request);
+  AddUnique(&t.tenants, who.tenant);
+  t.principals = who.principals;
+  if (t.plane == "keyvault") {
+    t.vault = context.resource;
+    t.key = context.params.Get("name");
+    if (cloud_) {
+      if (auto info = cloud_->resources.FindVault(context.resource)) {
+        AddUnique(&t.tenants, info->tenant_id);
+        t.vault = info->name;
+      }
+    }
   }
   return t;
 }
@@ -477,44 +389,29 @@ FaultTarget FaultInjector::DescribeManagedIdentity(const HttpRequest& request) c
   return t;
 }
 
-bool FaultInjector::Intercept(const FaultTarget& target, HttpResponse* response) {
+std::optional<FaultDecision> FaultInjector::Intercept(const FaultTarget& target) {
   auto decision = Decide(target);
-  if (!decision) return false;
+  if (!decision) return std::nullopt;
   if (decision->latency_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(decision->latency_ms));
-  if (decision->drop) {
-    // What the client gets only if the socket cannot be shut down.
-    *response = wire::Json(503, {{"error", {{"code", "ServiceUnavailable"},
-                                            {"message", "injected fault " + decision->rule_id +
-                                                            " (drop): the connection could not be dropped"}}}});
-    response->headers.emplace_back(kDropHeader, decision->rule_id);
-    return true;
-  }
-  if (!decision->response) return false;  // latency only: continue to the plane
-  *response = std::move(*decision->response);
-  return true;
+  if (!decision->drop && !decision->status) return std::nullopt;  // latency only: continue to the plane
+  return decision;
 }
 
-HttpResponse FaultErrorResponse(const FaultRule& rule, const std::string& plane) {
-  std::string message = "injected fault " + rule.id;
-  HttpResponse r;
-  if (rule.body) {
-    r = wire::Json(rule.status, *rule.body);
-  } else if (plane == "login" || plane == "mi") {
-    r = wire::Json(rule.status, {{"error", DefaultCode(rule.status, true)},
-                                 {"error_description", message},
-                                 {"error_codes", json::array()}});
-  } else {
-    r = wire::Json(rule.status, {{"error", {{"code", DefaultCode(rule.status, false)}, {"message", message}}}});
-  }
-  for (const auto& [name, value] : rule.headers) {
+HttpResponse DropFallback(HttpResponse response, const FaultDecision& decision) {
+  response.headers.emplace_back(kDropHeader, decision.rule_id);
+  return response;
+}
+
+HttpResponse WithFaultHeaders(HttpResponse response, const FaultDecision& decision) {
+  for (const auto& [name, value] : decision.headers) {
     if (EqualsIgnoreCase(name, "content-type")) {
-      r.content_type = value;  // httplib sets Content-Type from the content, not from headers
+      response.content_type = value;  // httplib sets Content-Type from the content, not from headers
     } else {
-      r.headers.emplace_back(name, value);
+      response.headers.emplace_back(name, value);
     }
   }
-  r.headers.emplace_back("x-crosskey-fault", rule.id);
-  return r;
+  response.headers.emplace_back("x-crosskey-fault", decision.rule_id);
+  return response;
 }
 
 // ---------------------------------------------------------------------------------- control

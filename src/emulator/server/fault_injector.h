@@ -1,5 +1,5 @@
 #pragma once
-// Fault injection (issue 6, /_emulator/faults): rules that make chosen plane requests fail
+// Fault injection (/_emulator/faults): rules that make chosen plane requests fail
 // with a given status and body, arrive late, or lose their connection, so clients' retry and
 // error paths can be tested against the emulator. A rule matches on plane, tenant, principal,
 // operation, vault and key (each optional) and fires always, a number of times, or with a
@@ -17,6 +17,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/common/http/request_context.h"
 #include "emulator/common/http_types.h"
 
 namespace crosskey {
@@ -29,10 +30,11 @@ namespace crosskey::server {
 // request (a Key Vault call names the token's tenant and the vault's; a token names appId
 // and object id); a criterion matches when it equals any of them, ignoring case.
 struct FaultTarget {
-  std::string plane;  // login | graph | arm | keyvault | mi
+  std::string plane;  // login | graph | arm | keyvault | blob | mi
   std::vector<std::string> tenants;
   std::vector<std::string> principals;
-  std::string operation;
+  std::string operation;        // the route's operation id ("unwrapKey")
+  std::string operation_alias;  // its diagnostic-log name ("KeyUnwrap"): a rule may name either
   std::string vault;
   std::string key;
 };
@@ -62,12 +64,15 @@ struct FaultRule {
   nlohmann::json ToJson() const;
 };
 
-// What the first firing rule asks for.
+// What the first firing rule asks for. The router renders the error through the target
+// plane's own mapper (server/fault_errors.h), so an injected fault looks like a real one.
 struct FaultDecision {
   std::string rule_id;
   int64_t latency_ms = 0;
   bool drop = false;
-  std::optional<HttpResponse> response;  // the injected error; nullopt: continue normally
+  int status = 0;                      // 0: no error answer
+  std::optional<nlohmann::json> body;  // the rule's own body, sent as given
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 class FaultInjector {
@@ -90,25 +95,26 @@ class FaultInjector {
   // The first rule that matches and fires, counted as fired; nullopt when none does.
   std::optional<FaultDecision> Decide(const FaultTarget& target);
 
-  // Plane entry points for the Router: classify the request, decide, sleep for the latency
-  // (outside every lock) and return true with *response when the request must not reach
-  // its plane. A drop answers a response that IsConnectionDrop() recognizes.
-  bool InterceptHttps(const HttpRequest& request, const std::string& vault, HttpResponse* response) {
-    return active() && Intercept(DescribeHttps(request, vault), response);
+  // Plane entry points for the Router: decide, sleep for the latency (outside every lock) and
+  // return the decision when the request must not reach its plane (an error or a drop).
+  std::optional<FaultDecision> InterceptHttps(const HttpRequest& request, const wire::RequestContext& context) {
+    if (!active()) return std::nullopt;
+    return Intercept(DescribeHttps(request, context));
   }
-  bool InterceptManagedIdentity(const HttpRequest& request, HttpResponse* response) {
-    return active() && Intercept(DescribeManagedIdentity(request), response);
+  std::optional<FaultDecision> InterceptManagedIdentity(const HttpRequest& request) {
+    if (!active()) return std::nullopt;
+    return Intercept(DescribeManagedIdentity(request));
   }
 
   // /_emulator/faults[/{id}] with sub_path "" or "/{id}".
   HttpResponse HandleControl(const std::string& method, const std::string& sub_path, const std::string& body);
 
-  // The request as rules see it. vault: the Key Vault host's vault name, empty otherwise.
-  FaultTarget DescribeHttps(const HttpRequest& request, const std::string& vault) const;
+  // The request as rules see it, from the router's match.
+  FaultTarget DescribeHttps(const HttpRequest& request, const wire::RequestContext& context) const;
   FaultTarget DescribeManagedIdentity(const HttpRequest& request) const;
 
  private:
-  bool Intercept(const FaultTarget& target, HttpResponse* response);
+  std::optional<FaultDecision> Intercept(const FaultTarget& target);
 
   const Cloud* cloud_;
   mutable std::mutex mu_;
@@ -117,9 +123,11 @@ class FaultInjector {
   int64_t next_id_ = 1;
 };
 
-// The injected error body in the plane's own shape (OAuth for login/mi, {"error":{...}}
-// for the others) with the message "injected fault <id>".
-HttpResponse FaultErrorResponse(const FaultRule& rule, const std::string& plane);
+// The answer of a drop when the socket cannot be shut down: `response` marked so that
+// IsConnectionDrop() recognizes it.
+HttpResponse DropFallback(HttpResponse response, const FaultDecision& decision);
+// An injected answer with the rule's headers and x-crosskey-fault.
+HttpResponse WithFaultHeaders(HttpResponse response, const FaultDecision& decision);
 
 // The claims a rule matches on from a bearer token, read WITHOUT verifying it (the plane
 // verifies it afterwards): tid, then appid/azp and oid. Empty when the token is unreadable.

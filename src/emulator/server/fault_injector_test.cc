@@ -14,6 +14,10 @@
 
 #include "emulator/cloud/cloud.h"
 #include "emulator/crypto/encoding.h"
+#include "emulator/keyvault/http/key_vault_call.h"
+#include "emulator/keyvault/http/key_vault_error_mapper.h"
+#include "emulator/server/fault_errors.h"
+#include "emulator/token/http/login_routes.h"
 
 namespace crosskey::server {
 namespace {
@@ -41,9 +45,38 @@ HttpRequest KvRequest(const std::string& method, const std::string& vault, const
   return r;
 }
 
+// The router's match of a request, as FaultInjector::DescribeHttps reads it.
+wire::RequestContext KvContext(const HttpRequest& r, const std::string& vault) {
+  wire::RequestContext c;
+  c.plane = "keyvault";
+  c.resource = vault;
+  const auto& table = keyvault::http::KeyVaultRouteTable();
+  c.Take(table, table.Find(r.method, r.path));
+  return c;
+}
+
+wire::RequestContext LoginContext(const HttpRequest& r) {
+  wire::RequestContext c;
+  c.plane = "login";
+  const auto& table = token::http::LoginRoutes::Table();
+  c.Take(table, table.Find(r.method, r.path));
+  return c;
+}
+
+wire::RequestContext MethodContext(const char* plane, const HttpRequest& r) {
+  wire::RequestContext c;
+  c.plane = plane;
+  c.operation = r.method;
+  return c;
+}
+
+FaultTarget DescribeKv(const FaultInjector& faults, const HttpRequest& r, const std::string& vault) {
+  return faults.DescribeHttps(r, KvContext(r, vault));
+}
+
 FaultTarget Target(const std::string& plane, std::vector<std::string> tenants = {}, std::vector<std::string> principals = {},
                    const std::string& operation = "", const std::string& vault = "", const std::string& key = "") {
-  return FaultTarget{plane, std::move(tenants), std::move(principals), operation, vault, key};
+  return FaultTarget{plane, std::move(tenants), std::move(principals), operation, "", vault, key};
 }
 
 FaultRule MustParse(const json& rule) {
@@ -137,9 +170,10 @@ TEST(FaultMatching, EveryCriterionIsOptionalAndCaseInsensitive) {
 
 TEST(FaultDescribe, KeyVaultOperationKeyTenantAndPrincipalsFromTheBearerToken) {
   FaultInjector faults;
-  FaultTarget t = faults.DescribeHttps(KvRequest("POST", "kv1", "/keys/cmk/abc123/unwrapkey"), "kv1");
+  FaultTarget t = DescribeKv(faults, KvRequest("POST", "kv1", "/keys/cmk/abc123/unwrapkey"), "kv1");
   EXPECT_EQ(t.plane, "keyvault");
   EXPECT_EQ(t.operation, "unwrapKey");
+  EXPECT_EQ(t.operation_alias, "KeyUnwrap");
   EXPECT_EQ(t.vault, "kv1");
   EXPECT_EQ(t.key, "cmk");
   EXPECT_EQ(t.tenants, std::vector<std::string>{"t-cust"});
@@ -150,26 +184,26 @@ TEST(FaultDescribe, KeyVaultOperationKeyTenantAndPrincipalsFromTheBearerToken) {
   };
   const Case cases[] = {
       {"POST", "/keys/cmk/wrapKey", "wrapKey", "cmk"},     {"POST", "/keys/cmk/v1/encrypt", "encrypt", "cmk"},
-      {"POST", "/keys/cmk/sign", "sign", "cmk"},           {"GET", "/keys/cmk", "get", "cmk"},
-      {"GET", "/keys/cmk/v1", "get", "cmk"},               {"PATCH", "/keys/cmk/v1", "update", "cmk"},
-      {"POST", "/keys/cmk/create", "create", "cmk"},       {"DELETE", "/keys/cmk", "delete", "cmk"},
-      {"GET", "/keys", "list", ""},                        {"GET", "/keys/cmk/versions", "listVersions", "cmk"},
-      {"PUT", "/keys/cmk", "import", "cmk"},               {"POST", "/keys/cmk/rotate", "rotate", "cmk"},
-      {"POST", "/keys/cmk/backup", "backup", "cmk"},       {"POST", "/keys/restore", "restore", ""},
-      {"GET", "/deletedkeys", "listDeleted", ""},          {"DELETE", "/deletedkeys/cmk", "purge", "cmk"},
-      {"POST", "/deletedkeys/cmk/recover", "recover", "cmk"},
+      {"POST", "/keys/cmk/sign", "sign", "cmk"},           {"GET", "/keys/cmk", "getKey", "cmk"},
+      {"GET", "/keys/cmk/v1", "getKey", "cmk"},            {"PATCH", "/keys/cmk/v1", "updateKey", "cmk"},
+      {"POST", "/keys/cmk/create", "createKey", "cmk"},    {"DELETE", "/keys/cmk", "deleteKey", "cmk"},
+      {"GET", "/keys", "getKeys", ""},                     {"GET", "/keys/cmk/versions", "getKeyVersions", "cmk"},
+      {"PUT", "/keys/cmk", "importKey", "cmk"},            {"POST", "/keys/cmk/rotate", "rotateKey", "cmk"},
+      {"POST", "/keys/cmk/backup", "backupKey", "cmk"},    {"POST", "/keys/restore", "restoreKey", ""},
+      {"GET", "/deletedkeys", "getDeletedKeys", ""},       {"DELETE", "/deletedkeys/cmk", "purgeDeletedKey", "cmk"},
+      {"POST", "/deletedkeys/cmk/recover", "recoverDeletedKey", "cmk"},
   };
   for (const auto& c : cases) {
-    FaultTarget d = faults.DescribeHttps(KvRequest(c.method, "kv1", c.path), "kv1");
+    FaultTarget d = DescribeKv(faults, KvRequest(c.method, "kv1", c.path), "kv1");
     EXPECT_EQ(d.operation, c.operation) << c.method << " " << c.path;
     EXPECT_EQ(d.key, c.key) << c.method << " " << c.path;
   }
   // v2 tokens name the client in azp; a token that is not a JWT names nobody.
-  t = faults.DescribeHttps(KvRequest("GET", "kv1", "/keys", {{"tid", "t"}, {"azp", "app-2"}, {"oid", "o"}}), "kv1");
+  t = DescribeKv(faults, KvRequest("GET", "kv1", "/keys", {{"tid", "t"}, {"azp", "app-2"}, {"oid", "o"}}), "kv1");
   EXPECT_EQ(t.principals, (std::vector<std::string>{"app-2", "o"}));
   HttpRequest garbage = Request("GET", "kv1.vault.crosskey.test", "/keys");
   garbage.headers["authorization"] = "Bearer not-a-jwt";
-  t = faults.DescribeHttps(garbage, "kv1");
+  t = DescribeKv(faults, garbage, "kv1");
   EXPECT_TRUE(t.tenants.empty());
   EXPECT_TRUE(t.principals.empty());
 }
@@ -178,26 +212,29 @@ TEST(FaultDescribe, GraphArmLoginAndManagedIdentity) {
   FaultInjector faults;
   HttpRequest graph = Request("PATCH", "graph.crosskey.test", "/v1.0/servicePrincipals/x");
   graph.headers["authorization"] = "Bearer " + FakeToken({{"tid", "t-prov"}, {"appid", "admin"}, {"oid", "o"}});
-  FaultTarget t = faults.DescribeHttps(graph, "");
+  FaultTarget t = faults.DescribeHttps(graph, MethodContext("graph", graph));
   EXPECT_EQ(t.plane, "graph");
   EXPECT_EQ(t.operation, "PATCH");
   EXPECT_EQ(t.tenants, std::vector<std::string>{"t-prov"});
 
-  t = faults.DescribeHttps(Request("PUT", "management.crosskey.test", "//subscriptions/s/resourcegroups/rg"), "");
+  HttpRequest arm = Request("PUT", "management.crosskey.test", "//subscriptions/s/resourcegroups/rg");
+  t = faults.DescribeHttps(arm, MethodContext("arm", arm));
   EXPECT_EQ(t.plane, "arm");
   EXPECT_EQ(t.operation, "PUT");
 
   HttpRequest token = Request("POST", "login.crosskey.test", "/t-cust/oauth2/v2.0/token");
   token.body = "grant_type=client_credentials&client_id=app-1&scope=https%3A%2F%2Fvault.azure.net%2F.default";
-  t = faults.DescribeHttps(token, "");
+  t = faults.DescribeHttps(token, LoginContext(token));
   EXPECT_EQ(t.plane, "login");
   EXPECT_EQ(t.operation, "token");
   EXPECT_EQ(t.tenants, std::vector<std::string>{"t-cust"});
   EXPECT_EQ(t.principals, std::vector<std::string>{"app-1"});
-  EXPECT_EQ(faults.DescribeHttps(Request("GET", "h", "/t/v2.0/.well-known/openid-configuration"), "").operation,
-            "openid-configuration");
-  EXPECT_EQ(faults.DescribeHttps(Request("GET", "h", "/common/discovery/instance"), "").operation, "discovery");
-  EXPECT_EQ(faults.DescribeHttps(Request("GET", "h", "/t/discovery/v2.0/keys"), "").operation, "keys");
+  for (auto [path, operation] : {std::pair{"/t/v2.0/.well-known/openid-configuration", "openid-configuration"},
+                                 std::pair{"/common/discovery/instance", "discovery"},
+                                 std::pair{"/t/discovery/v2.0/keys", "keys"}}) {
+    HttpRequest r = Request("GET", "h", path);
+    EXPECT_EQ(faults.DescribeHttps(r, LoginContext(r)).operation, operation) << path;
+  }
 
   HttpRequest mi = Request("GET", "127.0.0.1", "/msi/token");
   mi.query["client_id"] = "uami-client";
@@ -212,7 +249,8 @@ TEST(FaultDescribe, LoginTenantAlsoMatchesByResolvedTenantId) {
   ASSERT_TRUE(cloud.LoadDefaultFixture().ok());
   const std::string customer = cloud.bootstrap()[1].tenant_id;
   FaultInjector faults(&cloud);
-  FaultTarget t = faults.DescribeHttps(Request("POST", "login.crosskey.test", "/customer.test/oauth2/v2.0/token"), "");
+  HttpRequest r = Request("POST", "login.crosskey.test", "/customer.test/oauth2/v2.0/token");
+  FaultTarget t = faults.DescribeHttps(r, LoginContext(r));
   EXPECT_EQ(t.tenants, (std::vector<std::string>{"customer.test", customer}));
   EXPECT_TRUE(MustParse({{"tenant", customer}, {"status", 400}}).Matches(t));
 }
@@ -229,12 +267,12 @@ TEST(FaultFiring, TimesExpiresTheRuleAndFirstFiringRuleWins) {
   FaultTarget unwrap = Target("keyvault", {}, {}, "unwrapKey", "kv1", "cmk");
   for (int i = 0; i < 2; ++i) {
     auto d = faults.Decide(unwrap);
-    ASSERT_TRUE(d && d->response);
+    ASSERT_TRUE(d && d->status);
     EXPECT_EQ(d->rule_id, "1");
-    EXPECT_EQ(d->response->status, 503);
+    EXPECT_EQ(d->status, 503);
   }
   auto d = faults.Decide(unwrap);  // rule 1 expired: rule 2 answers
-  ASSERT_TRUE(d && d->response);
+  ASSERT_TRUE(d && d->status);
   EXPECT_EQ(d->rule_id, "2");
   json listed = faults.List();
   EXPECT_EQ(listed[0]["fired"], 2);
@@ -279,54 +317,54 @@ TEST(FaultFiring, ProbabilityWithTimesStopsAfterTheFiredCount) {
 
 // ----------------------------------------------------------------------------- responses
 
-TEST(FaultResponses, DefaultBodiesFollowThePlaneShape) {
-  FaultRule r = MustParse({{"status", 503}, {"headers", {{"Retry-After", "2"}}}});
-  r.id = "7";
-  HttpResponse kv = FaultErrorResponse(r, "keyvault");
+TEST(FaultResponses, InjectedErrorsTakeThePlaneShapeAndTheRuleHeaders) {
+  FaultInjector faults;
+  std::string error;
+  ASSERT_TRUE(faults.Add({{"id", "7"}, {"status", 503}, {"headers", {{"Retry-After", "2"}}}}, &error)) << error;
+  auto d = faults.Decide(Target("keyvault"));
+  ASSERT_TRUE(d);
+  HttpResponse kv = WithFaultHeaders(keyvault::http::RenderKvError(errors::InjectedFault(d->status, "keyvault", d->rule_id)), *d);
   EXPECT_EQ(kv.status, 503);
   json body = json::parse(kv.body);
   EXPECT_EQ(body["error"]["code"], "ServiceUnavailable");
   EXPECT_EQ(body["error"]["message"], "injected fault 7");
+  EXPECT_EQ(body["error"]["innererror"]["code"], "InjectedFault");
   EXPECT_NE(std::find(kv.headers.begin(), kv.headers.end(), std::pair<std::string, std::string>{"Retry-After", "2"}),
             kv.headers.end());
   EXPECT_NE(std::find(kv.headers.begin(), kv.headers.end(), std::pair<std::string, std::string>{"x-crosskey-fault", "7"}),
             kv.headers.end());
 
-  r = MustParse({{"status", 401}});
-  r.id = "8";
-  body = json::parse(FaultErrorResponse(r, "login").body);
-  EXPECT_EQ(body["error"], "invalid_client");
-  EXPECT_EQ(body["error_description"], "injected fault 8");
-  EXPECT_TRUE(body["error_codes"].is_array());
-
-  json custom = {{"error", "invalid_client"}, {"error_description", "AADSTS700213: no match"}, {"error_codes", {700213}}};
-  r = MustParse({{"status", 400}, {"body", custom}, {"headers", {{"Content-Type", "application/json"}}}});
-  HttpResponse c = FaultErrorResponse(r, "login");
-  EXPECT_EQ(json::parse(c.body), custom);
-  EXPECT_EQ(c.content_type, "application/json");
+  Error login = errors::InjectedFault(401, "login", "8");
+  EXPECT_EQ(login.code, "invalid_client");
+  EXPECT_EQ(login.message, "injected fault 8");
+  EXPECT_EQ(errors::InjectedFault(503, "mi", "9").code, "temporarily_unavailable");
+  EXPECT_EQ(errors::InjectedFault(429, "arm", "9").code, "TooManyRequests");
 }
 
 TEST(FaultResponses, InterceptSleepsForLatencyThenContinuesOrAnswers) {
   FaultInjector faults;
   std::string error;
-  ASSERT_TRUE(faults.Add({{"operation", "get"}, {"latencyMs", 120}}, &error)) << error;
-  ASSERT_TRUE(faults.Add({{"operation", "delete"}, {"drop", true}}, &error)) << error;
-  ASSERT_TRUE(faults.Add({{"operation", "list"}, {"latencyMs", 50}, {"status", 504}}, &error)) << error;
-  HttpResponse response;
+  ASSERT_TRUE(faults.Add({{"operation", "getKey"}, {"latencyMs", 120}}, &error)) << error;
+  ASSERT_TRUE(faults.Add({{"operation", "KeyDelete"}, {"drop", true}}, &error)) << error;
+  ASSERT_TRUE(faults.Add({{"operation", "getKeys"}, {"latencyMs", 50}, {"status", 504}}, &error)) << error;
+  auto intercept = [&](const HttpRequest& r) { return faults.InterceptHttps(r, KvContext(r, "kv1")); };
   auto started = std::chrono::steady_clock::now();
-  EXPECT_FALSE(faults.InterceptHttps(KvRequest("GET", "kv1", "/keys/cmk"), "kv1", &response));
+  EXPECT_FALSE(intercept(KvRequest("GET", "kv1", "/keys/cmk")));
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(120));
 
-  ASSERT_TRUE(faults.InterceptHttps(KvRequest("DELETE", "kv1", "/keys/cmk"), "kv1", &response));
-  EXPECT_TRUE(IsConnectionDrop(response));
+  auto dropped = intercept(KvRequest("DELETE", "kv1", "/keys/cmk"));  // matched by its audit name
+  ASSERT_TRUE(dropped);
+  EXPECT_TRUE(dropped->drop);
+  EXPECT_TRUE(IsConnectionDrop(DropFallback(HttpResponse{}, *dropped)));
 
   started = std::chrono::steady_clock::now();
-  ASSERT_TRUE(faults.InterceptHttps(KvRequest("GET", "kv1", "/keys"), "kv1", &response));
+  auto answered = intercept(KvRequest("GET", "kv1", "/keys"));
+  ASSERT_TRUE(answered);
   EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(50));
-  EXPECT_EQ(response.status, 504);
-  EXPECT_FALSE(IsConnectionDrop(response));
+  EXPECT_EQ(answered->status, 504);
+  EXPECT_FALSE(answered->drop);
 
-  EXPECT_FALSE(faults.InterceptHttps(KvRequest("POST", "kv1", "/keys/cmk/wrapkey"), "kv1", &response));
+  EXPECT_FALSE(intercept(KvRequest("POST", "kv1", "/keys/cmk/wrapkey")));
 }
 
 // ----------------------------------------------------------------------------- control API

@@ -1,5 +1,7 @@
 #include "emulator/server/https_server.h"
 
+#include "emulator/server/control_errors.h"
+
 #include <sys/stat.h>
 
 #include <chrono>
@@ -250,15 +252,13 @@ HttpResponse EmulatorServer::Dispatch(const HttpRequest& request, bool managed_i
                                       const std::function<bool()>& abort_connection, bool* dropped) {
   auto started = std::chrono::steady_clock::now();
   auto live = std::atomic_load(&live_);
+  bool writes = false;
   HttpResponse response =
-      managed_identity ? live->router->HandleManagedIdentity(request) : live->router->HandleHttps(request);
+      managed_identity ? live->router->HandleManagedIdentity(request) : live->router->HandleHttps(request, &writes);
   // Durable state: an acknowledged change is on disk before its answer leaves.
-  if (!managed_identity && store_.is_open() && response.status < 400 && live->router->IsMutation(request)) {
+  if (writes && store_.is_open() && response.status < 400) {
     std::string error;
-    if (!Persist(&error)) {
-      response = wire::Json(503, {{"error", {{"code", "ServiceUnavailable"},
-                                             {"message", "crosskey could not persist the change: " + error}}}});
-    }
+    if (!Persist(&error)) response = RenderControlError(control_errors::PersistFailed(error));
   }
   // An injected drop (fault_injector.h) ends the connection with no response at all.
   *dropped = IsConnectionDrop(response) && abort_connection();

@@ -7,6 +7,9 @@
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 #include "emulator/server/bench_crypto.h"
+#include "emulator/server/control_errors.h"
+#include "emulator/server/fault_errors.h"
+#include "emulator/token/errors.h"
 
 namespace crosskey::server {
 namespace {
@@ -216,57 +219,126 @@ bool Router::HandleControl(const HttpRequest& request, HttpResponse* response) c
   return true;
 }
 
-HttpResponse Router::HandleHttps(const HttpRequest& request) const {
-  HttpResponse response;
-  try {
-    if (HandleControl(request, &response)) return response;
-  } catch (const nlohmann::json::exception& e) {
-    return wire::Json(400, {{"error", {{"code", "BadRequest"}, {"message", std::string("Invalid control request: ") + e.what()}}}});
+Router::Plane Router::Classify(const HttpRequest& request, wire::RequestContext* context) const {
+  if (std::string vault = kv_.VaultOf(request); !vault.empty()) {
+    kv_.Match(request, context);
+    return Plane::kKeyVault;
   }
-  std::string vault = kv_.VaultOf(request);
-  if (faults_.InterceptHttps(request, vault, &response)) return response;
-  if (!vault.empty()) return kv_.Handle(request, vault);
-  std::string account = blob_.AccountOf(request);
-  if (!account.empty()) return blob_.Handle(request, account);
-  if (graph_.Handle(request, &response)) return response;
-  if (arm_.Handle(request, &response)) return response;
-  if (login_.Handle(request, &response)) return response;
-  return wire::Json(501, {{"error", {{"code", "NotImplemented"},
-                                     {"message", "crosskey does not serve " + request.method + " " + request.path}}}});
+  if (std::string account = blob_.AccountOf(request); !account.empty()) {
+    blob_.Match(request, context);
+    return Plane::kBlob;
+  }
+  const std::string& p = request.path;
+  // ARM collapses repeated slashes ("//subscriptions/..."), so classify without them.
+  std::string collapsed = "/" + TrimSlashes(p);
+  bool graph = StartsWithIgnoreCase(p, "/v1.0/") || EqualsIgnoreCase(p, "/v1.0") || StartsWithIgnoreCase(p, "/beta/");
+  bool arm = StartsWithIgnoreCase(collapsed, "/subscriptions") || StartsWithIgnoreCase(collapsed, "/providers") ||
+             StartsWithIgnoreCase(collapsed, "/tenants");
+  if (graph || arm) {
+    context->plane = graph ? "graph" : "arm";
+    context->operation = request.method;
+    const std::string& m = request.method;
+    context->writes = m == "GET" || m == "HEAD" || m == "OPTIONS" ? wire::Writes::kNo : wire::Writes::kYes;
+    return graph ? Plane::kGraph : Plane::kArm;
+  }
+  login_.Match(request, context);
+  return context->matched() ? Plane::kLogin : Plane::kNone;
 }
 
-bool Router::IsMutation(const HttpRequest& request) const {
+HttpResponse Router::RenderError(Plane plane, const Error& error, const HttpRequest& request) const {
+  switch (plane) {
+    case Plane::kKeyVault:
+      return keyvault::http::RenderKvError(error);
+    case Plane::kBlob:
+      return blob_.RenderError(error, request);
+    case Plane::kGraph:
+      return graph::http::RenderGraphError(error, request);
+    case Plane::kArm:
+      return arm::http::RenderArmError(error);
+    case Plane::kLogin:
+    case Plane::kNone:
+      break;
+  }
+  return token::http::RenderOAuthError(error, request);
+}
+
+HttpResponse Router::RenderFault(const FaultDecision& fault, Plane plane, const HttpRequest& request,
+                                 const wire::RequestContext& context) const {
+  std::string plane_name(context.plane);
+  if (fault.drop) return DropFallback(RenderError(plane, errors::InjectedDropFailed(plane_name, fault.rule_id), request), fault);
+  if (fault.body) return WithFaultHeaders(wire::Json(fault.status, *fault.body), fault);
+  return WithFaultHeaders(RenderError(plane, errors::InjectedFault(fault.status, plane_name, fault.rule_id), request),
+                          fault);
+}
+
+HttpResponse Router::Serve(Plane plane, const HttpRequest& request, const wire::RequestContext& context) const {
+  HttpResponse response;
+  switch (plane) {
+    case Plane::kKeyVault:
+      return kv_.Serve(request, context);
+    case Plane::kBlob:
+      return blob_.Serve(request, context);
+    case Plane::kGraph:
+      graph_.Handle(request, &response);
+      return response;
+    case Plane::kArm:
+      arm_.Handle(request, &response);
+      return response;
+    case Plane::kLogin:
+      return login_.Serve(request, context);
+    case Plane::kNone:
+      break;
+  }
+  return RenderControlError(control_errors::NotServed(request.method, request.path));
+}
+
+// Only user sign-ins are kept among token requests (wire::Writes::kUserSignIn).
+static bool IsUserSignIn(const HttpRequest& request) {
+  const std::string& b = request.body;
+  return b.find("grant_type=password") != std::string::npos || b.find("grant_type=refresh_token") != std::string::npos;
+}
+
+HttpResponse Router::HandleHttps(const HttpRequest& request, bool* writes) const {
+  *writes = false;
+  HttpResponse response;
+  try {
+    if (HandleControl(request, &response)) {
+      *writes = ControlWrites(request);
+      return response;
+    }
+  } catch (const nlohmann::json::exception& e) {
+    return RenderControlError(control_errors::InvalidRequest(std::string("Invalid control request: ") + e.what()));
+  }
+  // The pipeline: match once, then fault rules, then the plane (authenticate, handler, mapper,
+  // audit); the caller persists when the route writes and the answer is a success.
+  wire::RequestContext context;
+  Plane plane = Classify(request, &context);
+  if (auto fault = faults_.InterceptHttps(request, context)) return RenderFault(*fault, plane, request, context);
+  response = Serve(plane, request, context);
+  *writes = context.writes == wire::Writes::kYes || (context.writes == wire::Writes::kUserSignIn && IsUserSignIn(request));
+  return response;
+}
+
+bool Router::ControlWrites(const HttpRequest& request) const {
   const std::string& m = request.method;
   if (m == "GET" || m == "HEAD" || m == "OPTIONS") return false;
-  if (StartsWithIgnoreCase(request.path, "/_emulator/")) {
-    return StartsWithIgnoreCase(request.path, "/_emulator/clock") || StartsWithIgnoreCase(request.path, "/_emulator/data/") ||
-           StartsWithIgnoreCase(request.path, "/_emulator/consumers/settings");
-  }
-  if (!kv_.VaultOf(request).empty()) {
-    if (m != "POST") return true;
-    // Crypto, backup and random bytes read state; create, import, rotate, restore and recover
-    // write it.
-    auto seg = wire::PathSegments(request.path);
-    if (seg.empty()) return false;
-    const std::string& last = seg.back();
-    return EqualsIgnoreCase(last, "create") || EqualsIgnoreCase(last, "rotate") || EqualsIgnoreCase(last, "recover") ||
-           EqualsIgnoreCase(last, "restore");
-  }
-  std::string lower = ToLower(request.path);
-  if (lower.find("/oauth2/") != std::string::npos) {
-    // Tokens are not state, but user sign-ins issue refresh tokens, which a restart must keep
-    // (azure-cli holds them for weeks). Service flows (client credentials, FIC) stay unpersisted.
-    const std::string& b = request.body;
-    return b.find("grant_type=password") != std::string::npos || b.find("grant_type=refresh_token") != std::string::npos;
-  }
-  return true;  // Graph, ARM, admin consent
+  return StartsWithIgnoreCase(request.path, "/_emulator/clock") || StartsWithIgnoreCase(request.path, "/_emulator/data/") ||
+         StartsWithIgnoreCase(request.path, "/_emulator/consumers/settings");
 }
 
 HttpResponse Router::HandleManagedIdentity(const HttpRequest& request) const {
+  if (auto fault = faults_.InterceptManagedIdentity(request)) {
+    if (fault->drop) {
+      return DropFallback(token::http::RenderManagedIdentityError(errors::InjectedDropFailed("mi", fault->rule_id)),
+                          *fault);
+    }
+    if (fault->body) return WithFaultHeaders(wire::Json(fault->status, *fault->body), *fault);
+    return WithFaultHeaders(
+        token::http::RenderManagedIdentityError(errors::InjectedFault(fault->status, "mi", fault->rule_id)), *fault);
+  }
   HttpResponse response;
-  if (faults_.InterceptManagedIdentity(request, &response)) return response;
   if (mi_.Handle(request, &response)) return response;
-  return wire::Json(404, {{"error", "not_found"}, {"error_description", "Unknown managed-identity path " + request.path}});
+  return token::http::RenderManagedIdentityError(token::errors::UnknownManagedIdentityPath(request.path));
 }
 
 }  // namespace crosskey::server

@@ -35,15 +35,24 @@ class Router {
       : cloud_(cloud), endpoints_(endpoints), login_(cloud), graph_(cloud), arm_(cloud), kv_(cloud), blob_(cloud),
         mi_(cloud, endpoints->mi_header), faults_(cloud) {}
 
-  HttpResponse HandleHttps(const HttpRequest& request) const;
-  // True for requests that change state (persisted before their 2xx is sent): writes on
-  // Graph, ARM and Key Vault (key crypto is not a write), admin consent, clock changes.
-  bool IsMutation(const HttpRequest& request) const;
+  // Serves one HTTPS request through the pipeline. *writes: whether the matched route changes
+  // state (persisted before a 2xx is sent): writes on Graph, ARM, Key Vault and Blob (key crypto
+  // is not a write), admin consent, user sign-ins, clock changes.
+  HttpResponse HandleHttps(const HttpRequest& request, bool* writes) const;
   HttpResponse HandleManagedIdentity(const HttpRequest& request) const;
   nlohmann::json Bootstrap() const;
 
  private:
+  enum class Plane { kKeyVault, kBlob, kGraph, kArm, kLogin, kNone };
+  // Picks the plane by host and path and matches its route into *context.
+  Plane Classify(const HttpRequest& request, wire::RequestContext* context) const;
+  HttpResponse Serve(Plane plane, const HttpRequest& request, const wire::RequestContext& context) const;
+  // The plane's own error mapper.
+  HttpResponse RenderError(Plane plane, const Error& error, const HttpRequest& request) const;
+  HttpResponse RenderFault(const FaultDecision& fault, Plane plane, const HttpRequest& request,
+                           const wire::RequestContext& context) const;
   bool HandleControl(const HttpRequest& request, HttpResponse* response) const;
+  bool ControlWrites(const HttpRequest& request) const;
 
   Cloud* cloud_;
   const Endpoints* endpoints_;

@@ -137,4 +137,26 @@ Error ManagedIdentityHeaderMissing(const std::string& header) {
   return e;
 }
 
+Error InvalidTenant(const std::string& tenant) {
+  Error e = TenantNotFound(tenant);
+  e.code = "invalid_tenant";  // OIDC discovery names the unknown tenant this way
+  return e;
+}
+
+Error ManagedIdentityHeaderRejected(const std::string& header) {
+  Error e = ManagedIdentityHeaderMissing(header);
+  e.http_status = 401;  // App Service's endpoint: a wrong X-IDENTITY-HEADER is unauthorized
+  return e;
+}
+
+Error ManagedIdentityMethodNotAllowed() { return MakeError(405, "invalid_request", "Only GET is supported."); }
+
+Error InteractiveSignInNotImplemented(const std::string& path) {
+  return MakeError(501, "not_implemented", "crosskey does not implement interactive sign-in (" + path + ") yet.");
+}
+
+Error UnknownManagedIdentityPath(const std::string& path) {
+  return MakeError(404, "not_found", "Unknown managed-identity path " + path);
+}
+
 }  // namespace crosskey::token::errors

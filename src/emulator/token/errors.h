@@ -31,6 +31,11 @@ Error UserDisabled();                                                           
 Error UnknownCertificate(const std::string& app_id);                                 // 700027 variant
 Error AdminConsentRequired();                                                 // 90094
 Error ManagedIdentityNotFound(const std::string& selector);                          // MI endpoint 400
-Error ManagedIdentityHeaderMissing(const std::string& header);                       // MI endpoint 400/401
+Error ManagedIdentityHeaderMissing(const std::string& header);                       // MI endpoint 400
+Error ManagedIdentityHeaderRejected(const std::string& header);                      // MI endpoint 401
+Error ManagedIdentityMethodNotAllowed();                                             // MI endpoint 405
+Error InvalidTenant(const std::string& tenant);                    // 90002 as OIDC discovery names it
+Error InteractiveSignInNotImplemented(const std::string& path);    // 501: /authorize is not emulated
+Error UnknownManagedIdentityPath(const std::string& path);         // 404 on the managed-identity port
 
 }  // namespace crosskey::token::errors

@@ -9,26 +9,30 @@
 #include <string>
 
 #include "emulator/cloud/cloud.h"
+#include "emulator/common/http/request_context.h"
 #include "emulator/common/http_types.h"
 
 namespace crosskey::consumer::http {
 
 // Storage XML error body with x-ms-error-code (and the request's x-ms-version echoed).
 HttpResponse RenderStorageError(const Error& error, const HttpRequest& request, int64_t now);
-// The StorageBlobLogs OperationName of a request (PutBlob, GetBlob, ListBlobs, ...).
-std::string BlobOperationName(const HttpRequest& request);
 
 class BlobRoutes {
  public:
   explicit BlobRoutes(Cloud* cloud) : cloud_(cloud) {}
   // The account name when request.host is "{account}.blob.{domain}", else empty.
   std::string AccountOf(const HttpRequest& request) const;
-  // Handles every request addressed to a blob host.
-  HttpResponse Handle(const HttpRequest& request, const std::string& account) const;
+  void Match(const HttpRequest& request, wire::RequestContext* context) const;
+  // Serves a request addressed to storage account context.resource.
+  HttpResponse Serve(const HttpRequest& request, const wire::RequestContext& context) const;
+  HttpResponse RenderError(const Error& error, const HttpRequest& request) const;
 
  private:
-  StatusOr<HttpResponse> Dispatch(const HttpRequest& request, const BlobAccount& account,
-                                  const BlobCaller& caller) const;
+  // The caller of a request with a valid bearer token of the account's tenant, else the refusal.
+  StatusOr<BlobCaller> Authenticate(const HttpRequest& request, const BlobAccount& account,
+                                    std::string* correlation) const;
+  StatusOr<HttpResponse> Run(const HttpRequest& request, const wire::RequestContext& context,
+                             const BlobAccount& account, const BlobCaller& caller) const;
   std::string Challenge(const std::string& tenant) const;
   Cloud* cloud_;
 };

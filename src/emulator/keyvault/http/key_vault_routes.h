@@ -1,30 +1,37 @@
 #pragma once
 // The Key Vault data plane on the wire, served on {vault}.vault.{domain}: the challenge
-// protocol, bearer validation (signature, issuer = vault tenant, audience, lifetime), key
-// lifecycle and crypto operations, Key Vault error bodies.
+// protocol, bearer validation (signature, issuer = vault tenant, audience, lifetime), the
+// route table's handlers, Key Vault error bodies and the AuditEvent record of every call.
 // Thread-safety: stateless over the Cloud; safe for concurrent requests.
 #include <string>
 
 #include "emulator/cloud/cloud.h"
+#include "emulator/common/http/request_context.h"
 #include "emulator/common/http_types.h"
+#include "emulator/keyvault/http/key_vault_error_mapper.h"
 
 namespace crosskey::keyvault::http {
-
-HttpResponse RenderKvError(const Error& error);
-// Key Vault's AuditEvent operation name of a data-plane request (KeyWrap, KeyUnwrap, ...).
-std::string OperationName(const HttpRequest& request);
 
 class KeyVaultRoutes {
  public:
   explicit KeyVaultRoutes(Cloud* cloud) : cloud_(cloud) {}
   // The vault name when request.host is "{vault}.vault.{domain}", else empty.
   std::string VaultOf(const HttpRequest& request) const;
-  // Handles every request addressed to a vault host.
-  HttpResponse Handle(const HttpRequest& request, const std::string& vault) const;
+  // Finds the request's route: fills context's operation, path parameters and writes.
+  void Match(const HttpRequest& request, wire::RequestContext* context) const;
+  // Serves a request addressed to vault context.resource: VaultNotFound, the challenge or a
+  // token error, NotImplemented for an unmatched route, else the handler's answer.
+  HttpResponse Serve(const HttpRequest& request, const wire::RequestContext& context) const;
+  static HttpResponse RenderError(const Error& error, const HttpRequest&) { return RenderKvError(error); }
 
  private:
-  StatusOr<HttpResponse> Dispatch(const HttpRequest& request, const std::shared_ptr<const arm::VaultInfo>& info,
-                                  const KvCaller& caller) const;
+  // The caller of a request with a valid token for the vault's tenant, else the refusal.
+  StatusOr<KvCaller> Authenticate(const HttpRequest& request, const arm::VaultInfo& vault, std::string* uti) const;
+  StatusOr<HttpResponse> Run(const HttpRequest& request, const wire::RequestContext& context,
+                             const arm::VaultInfo& vault, const KvCaller& caller) const;
+  void Audit(const HttpRequest& request, const wire::RequestContext& context, const arm::VaultInfo& vault,
+             const KvCaller& caller, const std::string& uti, const HttpResponse& response, const Error* error,
+             double ms) const;
   std::string Challenge(const HttpRequest& request, const std::string& tenant) const;
   Cloud* cloud_;
 };

@@ -1,5 +1,7 @@
 #include "emulator/token/http/login_routes.h"
 
+#include "emulator/token/http/oauth_error_mapper.h"
+
 #include "emulator/common/http/wire.h"
 #include "emulator/common/json_writer.h"
 #include "emulator/common/text.h"
@@ -7,18 +9,6 @@
 #include "emulator/token/errors.h"
 
 namespace crosskey::token::http {
-namespace {
-std::string TraceSuffix(const HttpRequest& request, const std::string& timestamp) {
-  return " Trace ID: " + request.request_id + " Correlation ID: " + request.request_id + " Timestamp: " + timestamp;
-}
-
-std::string EntraTimestamp() {
-  std::string iso = IsoTime(std::time(nullptr));
-  iso[10] = ' ';
-  iso.pop_back();
-  return iso + "Z";
-}
-}  // namespace
 
 void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
                   const std::string& grant, const StatusOr<TokenResponse>& result) {
@@ -40,63 +30,79 @@ void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& t
   cloud->audit.Record(std::move(r));
 }
 
-HttpResponse RenderOAuthError(const Error& error, const HttpRequest& request) {
-  std::string ts = EntraTimestamp();
-  nlohmann::json body = {{"error", error.code},
-                         {"error_description", error.message + TraceSuffix(request, ts)},
-                         {"error_codes", error.aadsts},
-                         {"timestamp", ts},
-                         {"trace_id", request.request_id},
-                         {"correlation_id", request.request_id}};
-  if (!error.aadsts.empty()) {
-    body["error_uri"] = "https://login.microsoftonline.com/error?code=" + std::to_string(error.aadsts.front());
-  }
-  return wire::Json(error.http_status, body);
+
+const wire::RouteTable<LoginRoutes::Handler>& LoginRoutes::Table() {
+  using wire::Writes;
+  // The login plane's operation names, as fault rules and docs use them.
+  static const wire::RouteTable<Handler> kTable({
+      {"GET", "{tenant}/discovery/instance", "discovery", "", Writes::kNo, &LoginRoutes::InstanceDiscovery},
+      {"GET", "{tenant}/v2.0/.well-known/openid-configuration", "openid-configuration", "", Writes::kNo,
+       &LoginRoutes::OpenIdConfigurationV2},
+      {"GET", "{tenant}/.well-known/openid-configuration", "openid-configuration", "", Writes::kNo,
+       &LoginRoutes::OpenIdConfigurationV1},
+      {"GET", "{tenant}/discovery/v2.0/keys", "keys", "", Writes::kNo, &LoginRoutes::Keys},
+      {"GET", "{tenant}/discovery/keys", "keys", "", Writes::kNo, &LoginRoutes::Keys},
+      {"GET", "{tenant}/userrealm/{upn}", "userrealm", "", Writes::kNo, &LoginRoutes::UserRealm},
+      // Tokens are not state, but user sign-ins issue refresh tokens, which a restart must keep
+      // (azure-cli holds them for weeks). Service flows (client credentials, FIC) stay unpersisted.
+      {"POST", "{tenant}/oauth2/v2.0/token", "token", "Sign-in", Writes::kUserSignIn, &LoginRoutes::TokenV2},
+      {"POST", "{tenant}/oauth2/token", "token", "Sign-in", Writes::kUserSignIn, &LoginRoutes::TokenV1},
+      {"GET", "{tenant}/adminconsent", "adminconsent", "", Writes::kNo, &LoginRoutes::AdminConsentV1},
+      {"POST", "{tenant}/adminconsent", "adminconsent", "", Writes::kYes, &LoginRoutes::AdminConsentV1},
+      {"GET", "{tenant}/v2.0/adminconsent", "adminconsent", "", Writes::kNo, &LoginRoutes::AdminConsentV2},
+      {"POST", "{tenant}/v2.0/adminconsent", "adminconsent", "", Writes::kYes, &LoginRoutes::AdminConsentV2},
+      {"GET", "{tenant}/oauth2/v2.0/authorize", "authorize", "", Writes::kNo, &LoginRoutes::Authorize},
+      {"POST", "{tenant}/oauth2/v2.0/authorize", "authorize", "", Writes::kNo, &LoginRoutes::Authorize},
+      {"GET", "{tenant}/oauth2/authorize", "authorize", "", Writes::kNo, &LoginRoutes::Authorize},
+      {"POST", "{tenant}/oauth2/authorize", "authorize", "", Writes::kNo, &LoginRoutes::Authorize},
+  });
+  return kTable;
 }
 
-bool LoginRoutes::Handle(const HttpRequest& request, HttpResponse* response) const {
-  auto seg = wire::PathSegments(request.path);
-  if (seg.empty()) return false;
-  const std::string& tenant = seg[0];
-  auto is = [&](std::initializer_list<const char*> rest) {
-    if (seg.size() != rest.size() + 1) return false;
-    size_t i = 1;
-    for (const char* r : rest) {
-      if (!EqualsIgnoreCase(seg[i++], r)) return false;
-    }
-    return true;
-  };
-  if (request.method == "GET" && is({"discovery", "instance"})) {
-    *response = InstanceDiscovery(request);
-  } else if (request.method == "GET" && is({"v2.0", ".well-known", "openid-configuration"})) {
-    *response = OpenIdConfiguration(request, tenant, true);
-  } else if (request.method == "GET" && is({".well-known", "openid-configuration"})) {
-    *response = OpenIdConfiguration(request, tenant, false);
-  } else if (request.method == "GET" && (is({"discovery", "v2.0", "keys"}) || is({"discovery", "keys"}))) {
-    auto tid = cloud_->tokens.ResolveTenant(tenant);
-    if (!tid) {
-      *response = RenderOAuthError(errors::TenantNotFound(tenant), request);
-    } else {
-      cloud_->signing_keys.EnsureTenantKey(*tid);  // keys are made on first use
-      *response = wire::Json(200, cloud_->signing_keys.Jwks(*tid));
-    }
-  } else if (request.method == "GET" && seg.size() == 3 && EqualsIgnoreCase(seg[1], "userrealm")) {
-    *response = UserRealm(request, seg[2]);
-  } else if (request.method == "POST" && is({"oauth2", "v2.0", "token"})) {
-    *response = TokenEndpoint(request, tenant, false);
-  } else if (request.method == "POST" && is({"oauth2", "token"})) {
-    *response = TokenEndpoint(request, tenant, true);
-  } else if ((request.method == "GET" || request.method == "POST") &&
-             (is({"adminconsent"}) || is({"v2.0", "adminconsent"}))) {
-    *response = AdminConsent(request, tenant, seg.size() == 3);
-  } else if (is({"oauth2", "v2.0", "authorize"}) || is({"oauth2", "authorize"})) {
-    *response = RenderOAuthError(
-        Error{501, "not_implemented", "crosskey does not implement interactive sign-in (" + request.path + ") yet.", "", {}, {}, {}},
-        request);
-  } else {
-    return false;
-  }
-  return true;
+void LoginRoutes::Match(const HttpRequest& request, wire::RequestContext* context) const {
+  context->plane = "login";
+  context->Take(Table(), Table().Find(request.method, request.path));
+}
+
+HttpResponse LoginRoutes::Serve(const HttpRequest& request, const wire::RequestContext& context) const {
+  return (this->*Table().routes()[context.route].handler)(request, context.params);
+}
+
+HttpResponse LoginRoutes::Keys(const HttpRequest& request, const wire::PathParams& params) const {
+  const std::string& tenant = params.Get("tenant");
+  auto tid = cloud_->tokens.ResolveTenant(tenant);
+  if (!tid) return RenderOAuthError(errors::TenantNotFound(tenant), request);
+  cloud_->signing_keys.EnsureTenantKey(*tid);  // keys are made on first use
+  return wire::Json(200, cloud_->signing_keys.Jwks(*tid));
+}
+
+HttpResponse LoginRoutes::Authorize(const HttpRequest& request, const wire::PathParams&) const {
+  return RenderOAuthError(errors::InteractiveSignInNotImplemented(request.path), request);
+}
+
+HttpResponse LoginRoutes::OpenIdConfigurationV1(const HttpRequest& request, const wire::PathParams& params) const {
+  return OpenIdConfiguration(request, params.Get("tenant"), false);
+}
+HttpResponse LoginRoutes::OpenIdConfigurationV2(const HttpRequest& request, const wire::PathParams& params) const {
+  return OpenIdConfiguration(request, params.Get("tenant"), true);
+}
+HttpResponse LoginRoutes::TokenV1(const HttpRequest& request, const wire::PathParams& params) const {
+  return TokenEndpoint(request, params.Get("tenant"), true);
+}
+HttpResponse LoginRoutes::TokenV2(const HttpRequest& request, const wire::PathParams& params) const {
+  return TokenEndpoint(request, params.Get("tenant"), false);
+}
+HttpResponse LoginRoutes::AdminConsentV1(const HttpRequest& request, const wire::PathParams& params) const {
+  return AdminConsent(request, params.Get("tenant"), false);
+}
+HttpResponse LoginRoutes::AdminConsentV2(const HttpRequest& request, const wire::PathParams& params) const {
+  return AdminConsent(request, params.Get("tenant"), true);
+}
+HttpResponse LoginRoutes::UserRealm(const HttpRequest& request, const wire::PathParams& params) const {
+  return UserRealmFor(request, params.Get("upn"));
+}
+HttpResponse LoginRoutes::InstanceDiscovery(const HttpRequest& request, const wire::PathParams&) const {
+  return InstanceDiscoveryFor(request);
 }
 
 HttpResponse LoginRoutes::OpenIdConfiguration(const HttpRequest& request, const std::string& tenant, bool v2) const {
@@ -106,9 +112,7 @@ HttpResponse LoginRoutes::OpenIdConfiguration(const HttpRequest& request, const 
   } else {
     auto resolved = cloud_->tokens.ResolveTenant(tenant);
     if (!resolved) {
-      Error e = errors::TenantNotFound(tenant);
-      e.code = "invalid_tenant";
-      return RenderOAuthError(e, request);
+      return RenderOAuthError(errors::InvalidTenant(tenant), request);
     }
     tid = *resolved;
   }
@@ -133,7 +137,7 @@ HttpResponse LoginRoutes::OpenIdConfiguration(const HttpRequest& request, const 
   return wire::Json(200, doc);
 }
 
-HttpResponse LoginRoutes::InstanceDiscovery(const HttpRequest& request) const {
+HttpResponse LoginRoutes::InstanceDiscoveryFor(const HttpRequest& request) const {
   // MSAL Python builds authorization_endpoint from the host without its port, then uses our
   // tenant_discovery_endpoint verbatim: put the real port back (WIRE.md §2.1).
   std::string auth = request.Query("authorization_endpoint");
@@ -163,7 +167,7 @@ HttpResponse LoginRoutes::InstanceDiscovery(const HttpRequest& request) const {
   return wire::Json(200, doc);
 }
 
-HttpResponse LoginRoutes::UserRealm(const HttpRequest& request, const std::string& upn) const {
+HttpResponse LoginRoutes::UserRealmFor(const HttpRequest& request, const std::string& upn) const {
   (void)request;
   auto at = upn.find('@');
   std::string domain = at == std::string::npos ? "" : upn.substr(at + 1);
@@ -271,16 +275,14 @@ bool ManagedIdentityRoutes::Handle(const HttpRequest& request, HttpResponse* res
   bool imds = EqualsIgnoreCase(path, "/metadata/identity/oauth2/token");
   if (!app_service && !imds) return false;
   auto fail = [&](const Error& e) {
-    *response = wire::Json(e.http_status, {{"error", e.code}, {"error_description", e.message}});
+    *response = RenderManagedIdentityError(e);
     return true;
   };
   if (request.method != "GET" && request.method != "POST") {
-    return fail(Error{405, "invalid_request", "Only GET is supported.", "", {}, {}, {}});
+    return fail(errors::ManagedIdentityMethodNotAllowed());
   }
   if (app_service && request.Header("x-identity-header") != identity_header_) {
-    Error e = errors::ManagedIdentityHeaderMissing("X-IDENTITY-HEADER");
-    e.http_status = 401;
-    return fail(e);
+    return fail(errors::ManagedIdentityHeaderRejected("X-IDENTITY-HEADER"));
   }
   if (imds && !EqualsIgnoreCase(request.Header("metadata"), "true")) {
     return fail(errors::ManagedIdentityHeaderMissing("Metadata: true"));

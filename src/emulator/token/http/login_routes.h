@@ -6,11 +6,12 @@
 #include <string>
 
 #include "emulator/cloud/cloud.h"
+#include "emulator/common/http/request_context.h"
 #include "emulator/common/http_types.h"
+#include "emulator/token/http/oauth_error_mapper.h"
 
 namespace crosskey::token::http {
 
-HttpResponse RenderOAuthError(const Error& error, const HttpRequest& request);
 // The sign-in record of one token request (issued or refused) in the audit log.
 void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
                   const std::string& grant, const StatusOr<TokenResponse>& result);
@@ -18,13 +19,31 @@ void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& t
 class LoginRoutes {
  public:
   explicit LoginRoutes(Cloud* cloud) : cloud_(cloud) {}
-  // False when the path is not a login-plane path.
-  bool Handle(const HttpRequest& request, HttpResponse* response) const;
+  using Handler = HttpResponse (LoginRoutes::*)(const HttpRequest&, const wire::PathParams&) const;
+  static const wire::RouteTable<Handler>& Table();
+  void Match(const HttpRequest& request, wire::RequestContext* context) const;
+  // An unmatched request answers the OAuth 501 naming the path.
+  HttpResponse Serve(const HttpRequest& request, const wire::RequestContext& context) const;
+  static HttpResponse RenderError(const Error& error, const HttpRequest& request) {
+    return RenderOAuthError(error, request);
+  }
 
  private:
+  // Route handlers.
+  HttpResponse InstanceDiscovery(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse OpenIdConfigurationV1(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse OpenIdConfigurationV2(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse Keys(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse UserRealm(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse TokenV1(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse TokenV2(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse AdminConsentV1(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse AdminConsentV2(const HttpRequest& request, const wire::PathParams& params) const;
+  HttpResponse Authorize(const HttpRequest& request, const wire::PathParams& params) const;
+
   HttpResponse OpenIdConfiguration(const HttpRequest& request, const std::string& tenant, bool v2) const;
-  HttpResponse InstanceDiscovery(const HttpRequest& request) const;
-  HttpResponse UserRealm(const HttpRequest& request, const std::string& upn) const;
+  HttpResponse InstanceDiscoveryFor(const HttpRequest& request) const;
+  HttpResponse UserRealmFor(const HttpRequest& request, const std::string& upn) const;
   HttpResponse TokenEndpoint(const HttpRequest& request, const std::string& tenant, bool v1) const;
   HttpResponse AdminConsent(const HttpRequest& request, const std::string& tenant, bool v2) const;
   Cloud* cloud_;
