@@ -46,11 +46,6 @@ void AddUnique(std::vector<std::string>* list, const std::string& value) {
   list->push_back(value);
 }
 
-HttpResponse ControlError(int status, const std::string& message) {
-  std::string code = status == 404 ? "NotFound" : status == 409 ? "Conflict" : status == 405 ? "MethodNotAllowed" : "BadRequest";
-  return wire::Json(status, {{"error", {{"code", code}, {"message", message}}}});
-}
-
 std::string AddressOf(const sockaddr_storage& addr, socklen_t len, int* port) {
   char host[NI_MAXHOST] = {0};
   char serv[NI_MAXSERV] = {0};
@@ -412,40 +407,6 @@ HttpResponse WithFaultHeaders(HttpResponse response, const FaultDecision& decisi
   }
   response.headers.emplace_back("x-crosskey-fault", decision.rule_id);
   return response;
-}
-
-// ---------------------------------------------------------------------------------- control
-
-HttpResponse FaultInjector::HandleControl(const std::string& method, const std::string& sub_path, const std::string& body) {
-  std::string id = TrimSlashes(sub_path);
-  if (id.empty()) {
-    if (method == "GET") return wire::Json(200, {{"value", List()}});
-    if (method == "DELETE") {
-      Clear();
-      return wire::Text(204, "text/plain", "");
-    }
-    if (method == "POST") {
-      auto rule = json::parse(body, nullptr, false);
-      if (rule.is_discarded()) return ControlError(400, "The body is not valid JSON: POST one fault rule as a JSON object.");
-      std::string error;
-      int status = 400;
-      auto added = Add(rule, &error, &status);
-      if (!added) return ControlError(status, error);
-      return wire::Json(201, *added);
-    }
-    return ControlError(405, "/_emulator/faults takes GET (list), POST (add a rule) or DELETE (clear).");
-  }
-  if (method == "GET") {
-    for (const auto& r : List()) {
-      if (r["id"] == id) return wire::Json(200, r);
-    }
-    return ControlError(404, "No fault rule with id '" + id + "'.");
-  }
-  if (method == "DELETE") {
-    if (Remove(id)) return wire::Text(204, "text/plain", "");
-    return ControlError(404, "No fault rule with id '" + id + "'.");
-  }
-  return ControlError(405, "/_emulator/faults/{id} takes GET or DELETE.");
 }
 
 // ---------------------------------------------------------------------------------- drops

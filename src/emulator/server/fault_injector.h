@@ -106,8 +106,6 @@ class FaultInjector {
     return Intercept(DescribeManagedIdentity(request));
   }
 
-  // /_emulator/faults[/{id}] with sub_path "" or "/{id}".
-  HttpResponse HandleControl(const std::string& method, const std::string& sub_path, const std::string& body);
 
   // The request as rules see it, from the router's match.
   FaultTarget DescribeHttps(const HttpRequest& request, const wire::RequestContext& context) const;

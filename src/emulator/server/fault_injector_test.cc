@@ -369,39 +369,6 @@ TEST(FaultResponses, InterceptSleepsForLatencyThenContinuesOrAnswers) {
 
 // ----------------------------------------------------------------------------- control API
 
-TEST(FaultControl, AddListGetDeleteClear) {
-  FaultInjector faults;
-  HttpResponse r = faults.HandleControl("POST", "", R"({"plane":"nowhere","status":503})");
-  EXPECT_EQ(r.status, 400);
-  EXPECT_NE(r.body.find("Unknown plane 'nowhere'"), std::string::npos) << r.body;
-  EXPECT_EQ(faults.HandleControl("POST", "", "{not json").status, 400);
-
-  r = faults.HandleControl("POST", "", R"({"plane":"keyvault","operation":"unwrapKey","status":503,"times":2})");
-  ASSERT_EQ(r.status, 201) << r.body;
-  json added = json::parse(r.body);
-  EXPECT_EQ(added["id"], "1");
-  EXPECT_EQ(added["remaining"], 2);
-  EXPECT_EQ(added["fired"], 0);
-  r = faults.HandleControl("POST", "", R"({"id":"slow-login","plane":"login","latencyMs":100})");
-  ASSERT_EQ(r.status, 201) << r.body;
-  EXPECT_EQ(faults.HandleControl("POST", "", R"({"id":"slow-login","latencyMs":5})").status, 409);
-
-  json list = json::parse(faults.HandleControl("GET", "", "").body);
-  ASSERT_EQ(list["value"].size(), 2u);
-  EXPECT_EQ(list["value"][1]["id"], "slow-login");
-  EXPECT_EQ(json::parse(faults.HandleControl("GET", "/slow-login", "").body)["latencyMs"], 100);
-
-  EXPECT_EQ(faults.HandleControl("DELETE", "/1", "").status, 204);
-  EXPECT_EQ(faults.HandleControl("DELETE", "/1", "").status, 404);
-  EXPECT_EQ(faults.HandleControl("GET", "/1", "").status, 404);
-  EXPECT_EQ(faults.HandleControl("PUT", "", "{}").status, 405);
-  EXPECT_EQ(faults.HandleControl("DELETE", "", "").status, 204);
-  EXPECT_EQ(json::parse(faults.HandleControl("GET", "", "").body)["value"].size(), 0u);
-  EXPECT_FALSE(faults.active());
-}
-
-// ----------------------------------------------------------------------------- drop
-
 TEST(FaultDrop, AbortConnectionFindsTheSocketByAddressAndEndsIt) {
   int listener = ::socket(AF_INET, SOCK_STREAM, 0);
   ASSERT_GE(listener, 0);

@@ -159,88 +159,69 @@ bool EmulatorServer::SwapTo(const nlohmann::json& state, std::string* error) {
   return Persist(error);
 }
 
-bool EmulatorServer::StateControl(const HttpRequest& request, HttpResponse* response) {
-  std::string path = request.path.substr(std::string("/_emulator").size());
-  const std::string& m = request.method;
-  auto fail = [&](int status, const std::string& message) {
-    *response = wire::Json(status, {{"error", {{"code", status == 404 ? "NotFound" : "BadRequest"}, {"message", message}}}});
-    return true;
-  };
+nlohmann::json EmulatorServer::ExportState() const { return std::atomic_load(&live_)->cloud->ExportState(); }
+
+Status EmulatorServer::LoadState(const nlohmann::json& state) {
   std::string error;
-  if (path == "/state" && m == "GET") {
-    *response = wire::Json(200, std::atomic_load(&live_)->cloud->ExportState());
-    return true;
+  if (!SwapTo(state, &error)) return control_errors::InvalidRequest(error);
+  return Status::Ok();
+}
+
+Status EmulatorServer::Reset() {
+  // Token-signing keys are made on first use; keep the ones already made for the startup
+  // tenants, so tokens clients hold stay valid across a reset as they would in Azure.
+  nlohmann::json state = startup_state_;
+  std::set<std::string> tenants;
+  for (const auto& t : state["directory"].value("tenants", nlohmann::json::array())) tenants.insert(t.value("tenantId", ""));
+  nlohmann::json keys = nlohmann::json::array();
+  for (const auto& k : std::atomic_load(&live_)->cloud->signing_keys.ExportState()) {
+    if (tenants.count(k.value("tenantId", ""))) keys.push_back(k);
   }
-  if (path == "/state" && m == "POST") {
-    auto state = nlohmann::json::parse(request.body, nullptr, false);
-    if (state.is_discarded() || !state.is_object()) {
-      return fail(400, "The body must be a state document from GET /_emulator/state, or a fixture.");
-    }
-    if (!SwapTo(state, &error)) return fail(400, error);
-    *response = wire::Json(200, {{"loaded", true}});
-    return true;
+  state["signingKeys"] = keys;
+  std::string error;
+  if (!SwapTo(state, &error)) return control_errors::Internal(error);
+  return Status::Ok();
+}
+
+nlohmann::json EmulatorServer::ListSnapshots() const {
+  std::lock_guard lock(snapshots_mu_);
+  nlohmann::json items = nlohmann::json::array();
+  for (const auto& [name, snap] : snapshots_) items.push_back({{"name", name}, {"time", snap.first}});
+  return items;
+}
+
+StatusOr<nlohmann::json> EmulatorServer::TakeSnapshot(const std::string& requested) {
+  std::string name = requested.empty() ? "snapshot-" + RandomHex(4) : requested;
+  static const std::regex kName(R"(^[A-Za-z0-9._-]{1,64}$)");
+  if (!std::regex_match(name, kName)) {
+    return control_errors::InvalidRequest("A snapshot name is 1-64 letters, digits, '.', '_' or '-'.");
   }
-  if (path == "/reset" && m == "POST") {
-    // Token-signing keys are made on first use; keep the ones already made for the startup
-    // tenants, so tokens clients hold stay valid across a reset as they would in Azure.
-    nlohmann::json state = startup_state_;
-    std::set<std::string> tenants;
-    for (const auto& t : state["directory"].value("tenants", nlohmann::json::array())) tenants.insert(t.value("tenantId", ""));
-    nlohmann::json keys = nlohmann::json::array();
-    for (const auto& k : std::atomic_load(&live_)->cloud->signing_keys.ExportState()) {
-      if (tenants.count(k.value("tenantId", ""))) keys.push_back(k);
-    }
-    state["signingKeys"] = keys;
-    if (!SwapTo(state, &error)) return fail(500, error);
-    *response = wire::Json(200, {{"reset", true}});
-    return true;
-  }
-  if (path == "/snapshots" && m == "GET") {
+  auto live = std::atomic_load(&live_);
+  int64_t now = live->cloud->clock.Now();
+  {
     std::lock_guard lock(snapshots_mu_);
-    nlohmann::json items = nlohmann::json::array();
-    for (const auto& [name, snap] : snapshots_) items.push_back({{"name", name}, {"time", snap.first}});
-    *response = wire::Json(200, {{"value", items}});
-    return true;
+    snapshots_[name] = {now, live->cloud->ExportState()};
   }
-  if (path == "/snapshots" && m == "POST") {
-    auto body = nlohmann::json::parse(request.body.empty() ? "{}" : request.body, nullptr, false);
-    if (body.is_discarded() || !body.is_object() || (body.contains("name") && !body["name"].is_string())) {
-      return fail(400, "The body is {\"name\": \"...\"} (optional).");
-    }
-    std::string name = body.value("name", "snapshot-" + RandomHex(4));
-    static const std::regex kName(R"(^[A-Za-z0-9._-]{1,64}$)");
-    if (!std::regex_match(name, kName)) return fail(400, "A snapshot name is 1-64 letters, digits, '.', '_' or '-'.");
-    auto live = std::atomic_load(&live_);
-    int64_t now = live->cloud->clock.Now();
-    {
-      std::lock_guard lock(snapshots_mu_);
-      snapshots_[name] = {now, live->cloud->ExportState()};
-    }
-    *response = wire::Json(201, {{"name", name}, {"time", now}});
-    return true;
+  return nlohmann::json{{"name", name}, {"time", now}};
+}
+
+Status EmulatorServer::DeleteSnapshot(const std::string& name) {
+  std::lock_guard lock(snapshots_mu_);
+  if (snapshots_.erase(name) == 0) return control_errors::NotFound("No snapshot named '" + name + "'.");
+  return Status::Ok();
+}
+
+Status EmulatorServer::RestoreSnapshot(const std::string& name) {
+  nlohmann::json state;
+  {
+    std::lock_guard lock(snapshots_mu_);
+    auto it = snapshots_.find(name);
+    if (it == snapshots_.end()) return control_errors::NotFound("No snapshot named '" + name + "'.");
+    state = it->second.second;
   }
-  if (StartsWithIgnoreCase(path, "/snapshots/")) {
-    auto seg = wire::PathSegments(path);
-    std::string name = seg.size() >= 2 ? seg[1] : "";
-    nlohmann::json state;
-    {
-      std::lock_guard lock(snapshots_mu_);
-      auto it = snapshots_.find(name);
-      if (it == snapshots_.end()) return fail(404, "No snapshot named '" + name + "'.");
-      if (seg.size() == 2 && m == "DELETE") {
-        snapshots_.erase(it);
-        *response = wire::Text(204, "text/plain", "");
-        return true;
-      }
-      state = it->second.second;
-    }
-    if (seg.size() == 3 && EqualsIgnoreCase(seg[2], "restore") && m == "POST") {
-      if (!SwapTo(state, &error)) return fail(500, error);
-      *response = wire::Json(200, {{"restored", name}});
-      return true;
-    }
-  }
-  return false;
+  std::string error;
+  if (!SwapTo(state, &error)) return control_errors::Internal(error);
+  return Status::Ok();
 }
 
 EmulatorServer::~EmulatorServer() {
@@ -346,9 +327,7 @@ bool EmulatorServer::Start(std::string* error) {
   }
   std::string domain = ToLower(options_.domain);
   endpoints_.admin_token = options_.admin_token;
-  endpoints_.state_control = [this](const HttpRequest& request, HttpResponse* response) {
-    return StateControl(request, response);
-  };
+  endpoints_.state = this;
   if (!options_.data_dir.empty() && !store_.Open(options_.data_dir, error)) return false;
 
   const std::string& d = domain;

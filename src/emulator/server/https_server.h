@@ -25,7 +25,7 @@ namespace crosskey::server {
 
 class BufferedTlsServer;
 
-class EmulatorServer {
+class EmulatorServer : public StateControl {
  public:
   explicit EmulatorServer(Options options);
   ~EmulatorServer();
@@ -55,8 +55,14 @@ class EmulatorServer {
   std::shared_ptr<Cloud> NewCloud(std::string* error);
   // Replaces the live cloud with one built from a state document; persists it.
   bool SwapTo(const nlohmann::json& state, std::string* error);
-  // /_emulator/state, /reset, /snapshots.
-  bool StateControl(const HttpRequest& request, HttpResponse* response);
+  // StateControl: /_emulator/state, /reset, /snapshots.
+  nlohmann::json ExportState() const override;
+  Status LoadState(const nlohmann::json& state) override;
+  Status Reset() override;
+  nlohmann::json ListSnapshots() const override;
+  StatusOr<nlohmann::json> TakeSnapshot(const std::string& name) override;
+  Status DeleteSnapshot(const std::string& name) override;
+  Status RestoreSnapshot(const std::string& name) override;
   // Writes the live state to the data dir's database (after an acknowledged mutation).
   bool Persist(std::string* error);
 
@@ -72,7 +78,7 @@ class EmulatorServer {
   nlohmann::json startup_state_;
   std::string backup_key_;
   StateStore store_;
-  std::mutex snapshots_mu_;
+  mutable std::mutex snapshots_mu_;
   std::map<std::string, std::pair<int64_t, nlohmann::json>> snapshots_;
   std::vector<std::unique_ptr<httplib::Server>> servers_;
   std::vector<std::thread> threads_;

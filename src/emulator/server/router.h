@@ -1,6 +1,7 @@
 #pragma once
-// Routes one library-neutral request to its plane by Host and path: /_emulator/* (control
-// API), vault hosts (Key Vault), blob hosts (the storage accounts' Blob data plane), /v1.0
+// Routes one library-neutral request to its plane by Host and path and runs the pipeline:
+// match the route once, fault rules, the plane (authenticate, handler, mapper, audit), and
+// tells the caller whether to persist. Planes: /_emulator/* (control API), vault hosts (Key Vault), blob hosts (the storage accounts' Blob data plane), /v1.0
 // (Graph), /subscriptions|/providers|/tenants (ARM), everything else to the login plane. Also serves the managed-identity port.
 // Thread-safety: stateless over the Cloud; safe for concurrent requests.
 #include <functional>
@@ -13,6 +14,8 @@
 #include "emulator/consumer/http/blob_routes.h"
 #include "emulator/graph/http/graph_routes.h"
 #include "emulator/keyvault/http/key_vault_routes.h"
+#include "emulator/server/control/control_plane.h"
+#include "emulator/server/control/state_control.h"
 #include "emulator/server/fault_injector.h"
 #include "emulator/token/http/login_routes.h"
 
@@ -23,17 +26,18 @@ struct Endpoints {
   int mi_port = 0;
   std::string mi_header;
   std::string ca_pem;
-  bool bench_routes = false;  // --bench-routes: serve /_emulator/bench/empty and /bench/spin?us=N
-  std::string admin_token;    // --admin-token: required by every control call but /health
-  // /_emulator/state, /reset and /snapshots: served by the process, which owns the Cloud.
-  std::function<bool(const HttpRequest&, HttpResponse*)> state_control;
+  bool bench_routes = false;  // --bench-routes: serve /_emulator/bench/empty, /bench/spin, /bench/crypto
+  std::string admin_token;    // --admin-token: required by every control call but /health and /ca.pem
+  // /_emulator/state, /reset and /snapshots: the process, which owns the Cloud (null: 501).
+  StateControl* state = nullptr;
 };
 
 class Router {
  public:
   Router(Cloud* cloud, const Endpoints* endpoints)
       : cloud_(cloud), endpoints_(endpoints), login_(cloud), graph_(cloud), arm_(cloud), kv_(cloud), blob_(cloud),
-        mi_(cloud, endpoints->mi_header), faults_(cloud) {}
+        mi_(cloud, endpoints->mi_header), faults_(cloud),
+        control_(cloud, endpoints, &faults_, [this] { return Bootstrap(); }) {}
 
   // Serves one HTTPS request through the pipeline. *writes: whether the matched route changes
   // state (persisted before a 2xx is sent): writes on Graph, ARM, Key Vault and Blob (key crypto
@@ -51,8 +55,6 @@ class Router {
   HttpResponse RenderError(Plane plane, const Error& error, const HttpRequest& request) const;
   HttpResponse RenderFault(const FaultDecision& fault, Plane plane, const HttpRequest& request,
                            const wire::RequestContext& context) const;
-  bool HandleControl(const HttpRequest& request, HttpResponse* response) const;
-  bool ControlWrites(const HttpRequest& request) const;
 
   Cloud* cloud_;
   const Endpoints* endpoints_;
@@ -63,6 +65,7 @@ class Router {
   consumer::http::BlobRoutes blob_;
   token::http::ManagedIdentityRoutes mi_;
   mutable FaultInjector faults_;  // /_emulator/faults; checked before every plane request
+  ControlPlane control_;
 };
 
 }  // namespace crosskey::server

@@ -105,6 +105,16 @@ class RouteTable {
     return m;
   }
 
+  // True when some route, of any method, matches the path (a 405 rather than a 501).
+  bool HasPath(std::string_view path) const {
+    auto segments = SplitPath(path);
+    PathParams ignored;
+    for (const auto& p : patterns_) {
+      if (p.Match(segments, &ignored)) return true;
+    }
+    return false;
+  }
+
   const std::vector<Route<Handler>>& routes() const { return routes_; }
 
  private:

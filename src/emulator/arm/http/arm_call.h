@@ -1,0 +1,64 @@
+#pragma once
+// One authenticated ARM request as a route handler sees it, the handler type, the route table
+// and the helpers the handlers share. Thread-safety: ArmCall is a view over the request being
+// served; the rest are free functions.
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "emulator/cloud/cloud.h"
+#include "emulator/common/http/route_table.h"
+#include "emulator/common/http_types.h"
+
+namespace crosskey::arm::http {
+
+struct ArmCall {
+  Cloud& cloud;
+  const HttpRequest& request;
+  const wire::PathParams& params;
+  const ArmCaller& caller;
+  const nlohmann::json& body;
+  const std::string& path;  // repeated and trailing slashes removed
+
+  const std::string& Param(std::string_view name) const { return params.Get(name); }
+  ResourceManager& rm() const { return cloud.resources; }
+};
+
+using ArmHandler = StatusOr<HttpResponse> (*)(const ArmCall&);
+// Operation ids may name path parameters ("{namespace}/{type}/read") and {resourceType}, the
+// type of the addressed resource; ExpandArmOperation fills them in.
+const wire::RouteTable<ArmHandler>& ArmRouteTable();
+std::string ExpandArmOperation(const std::string& operation, const wire::PathParams& params, const std::string& path);
+
+// {"value": items}.
+HttpResponse Value(const std::vector<nlohmann::json>& items);
+// The value of `field eq '...'` in an OData $filter, "" when absent.
+std::string FilterValue(const std::string& filter, const char* field);
+
+// ---- handlers
+StatusOr<HttpResponse> ListTenants(const ArmCall& call);
+StatusOr<HttpResponse> ListSubscriptions(const ArmCall& call);
+StatusOr<HttpResponse> GetSubscription(const ArmCall& call);
+StatusOr<HttpResponse> GetProvider(const ArmCall& call);
+StatusOr<HttpResponse> ListResources(const ArmCall& call);
+StatusOr<HttpResponse> ListResourceGroups(const ArmCall& call);
+StatusOr<HttpResponse> ListBySubscription(const ArmCall& call);
+StatusOr<HttpResponse> ListByResourceGroup(const ArmCall& call);
+StatusOr<HttpResponse> ListChildren(const ArmCall& call);
+StatusOr<HttpResponse> PutResource(const ArmCall& call);
+StatusOr<HttpResponse> PatchResource(const ArmCall& call);
+StatusOr<HttpResponse> GetResource(const ArmCall& call);
+StatusOr<HttpResponse> HeadResource(const ArmCall& call);
+StatusOr<HttpResponse> DeleteResource(const ArmCall& call);
+StatusOr<HttpResponse> ListDeletedVaults(const ArmCall& call);
+StatusOr<HttpResponse> GetDeletedVault(const ArmCall& call);
+StatusOr<HttpResponse> PurgeDeletedVault(const ArmCall& call);
+StatusOr<HttpResponse> ListRoleDefinitions(const ArmCall& call);
+StatusOr<HttpResponse> GetRoleDefinition(const ArmCall& call);
+StatusOr<HttpResponse> ListRoleAssignments(const ArmCall& call);
+StatusOr<HttpResponse> PutRoleAssignment(const ArmCall& call);
+StatusOr<HttpResponse> GetRoleAssignment(const ArmCall& call);
+StatusOr<HttpResponse> DeleteRoleAssignment(const ArmCall& call);
+
+}  // namespace crosskey::arm::http

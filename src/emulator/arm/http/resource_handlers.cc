@@ -1,0 +1,68 @@
+// ARM's resources inside a resource group (identities, vaults, consumers, their children),
+// their lists, and Key Vault's deleted vaults (arm_call.h).
+#include "emulator/arm/errors.h"
+#include "emulator/arm/http/arm_call.h"
+#include "emulator/common/http/wire.h"
+
+namespace crosskey::arm::http {
+
+StatusOr<HttpResponse> ListByResourceGroup(const ArmCall& call) {
+  std::string group = "/subscriptions/" + call.Param("subscription") + "/resourceGroups/" + call.Param("group");
+  CK_ASSIGN_OR_RETURN(auto items, call.rm().List(call.caller, group, call.Param("namespace") + "/" + call.Param("type")));
+  return Value(items);
+}
+
+// /subscriptions/{s}/resourceGroups/{g}/providers/{ns}/{type}/{name}/{childType}
+StatusOr<HttpResponse> ListChildren(const ArmCall& call) {
+  std::string parent = "/subscriptions/" + call.Param("subscription") + "/resourceGroups/" + call.Param("group") +
+                       "/providers/" + call.Param("namespace") + "/" + call.Param("type") + "/" + call.Param("name");
+  CK_ASSIGN_OR_RETURN(auto items, call.rm().List(call.caller, parent, call.Param("namespace") + "/" +
+                                                                          call.Param("type") + "/" + call.Param("child")));
+  return Value(items);
+}
+
+StatusOr<HttpResponse> PutResource(const ArmCall& call) {
+  CK_ASSIGN_OR_RETURN(auto put, call.rm().Put(call.caller, call.path, call.body));
+  return wire::Json(put.created ? 201 : 200, put.body);
+}
+
+StatusOr<HttpResponse> PatchResource(const ArmCall& call) {
+  CK_ASSIGN_OR_RETURN(auto patched, call.rm().Patch(call.caller, call.path, call.body));
+  return wire::Json(200, patched);
+}
+
+StatusOr<HttpResponse> GetResource(const ArmCall& call) {
+  CK_ASSIGN_OR_RETURN(auto got, call.rm().Get(call.caller, call.path));
+  return wire::Json(200, got);
+}
+
+// HEAD answers the status alone: 204 when the resource exists.
+StatusOr<HttpResponse> HeadResource(const ArmCall& call) {
+  auto got = call.rm().Get(call.caller, call.path);
+  return wire::Text(got.ok() ? 204 : got.error().http_status, "text/plain", "");
+}
+
+// Deleting what does not exist is a success without content, as ARM answers.
+StatusOr<HttpResponse> DeleteResource(const ArmCall& call) {
+  auto deleted = call.rm().Delete(call.caller, call.path);
+  if (!deleted.ok() && deleted.error().code == "ResourceNotFound") return wire::Text(204, "text/plain", "");
+  if (!deleted.ok()) return deleted.error();
+  return wire::Text(200, "text/plain", "");
+}
+
+StatusOr<HttpResponse> ListDeletedVaults(const ArmCall& call) {
+  CK_ASSIGN_OR_RETURN(auto items, call.rm().ListDeletedVaults(call.caller, call.Param("subscription")));
+  return Value(items);
+}
+
+StatusOr<HttpResponse> GetDeletedVault(const ArmCall& call) {
+  CK_ASSIGN_OR_RETURN(auto d, call.rm().GetDeletedVault(call.caller, call.Param("subscription"), call.Param("name")));
+  return wire::Json(200, d);
+}
+
+StatusOr<HttpResponse> PurgeDeletedVault(const ArmCall& call) {
+  CK_RETURN_IF_ERROR(call.rm().PurgeDeletedVault(call.caller, call.Param("subscription"), call.Param("name")));
+  return wire::Text(200, "text/plain", "");
+}
+
+}  // namespace crosskey::arm::http

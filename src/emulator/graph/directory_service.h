@@ -1,0 +1,61 @@
+#pragma once
+// The directory as Microsoft Graph's callers reach it: every write checks Entra's rule first
+// (Global Administrators write; a plain user may register an application while the tenant's
+// authorization policy allows it, and install one while user consent is allowed), then calls
+// the Directory. Graph's HTTP adapter and in-process C++ users get the same checks.
+// Thread-safety: stateless over the Directory, whose methods are safe to call concurrently.
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "emulator/graph/directory.h"
+
+namespace crosskey::graph {
+
+class DirectoryService {
+ public:
+  explicit DirectoryService(Directory* directory) : dir_(directory) {}
+
+  // Errors: InsufficientPrivileges unless the caller is a Global Administrator of its tenant.
+  Status RequireAdmin(const GraphCaller& caller) const;
+  bool IsAdmin(const GraphCaller& caller) const { return dir_->IsGlobalAdmin(caller.tenant_id, caller.object_id); }
+  // Whether the caller may register an application / install one (create a service
+  // principal). Errors: TenantNotFound, InsufficientPrivileges.
+  Status CanCreateApplication(const GraphCaller& caller) const;
+  Status CanCreateServicePrincipal(const GraphCaller& caller) const;
+
+  // Every method acts in the caller's tenant and returns InsufficientPrivileges when the rule
+  // above refuses, else the Directory's own errors.
+  StatusOr<User> AddUser(const GraphCaller& caller, User user) const;
+  StatusOr<User> SetUserEnabled(const GraphCaller& caller, const std::string& user, bool enabled) const;
+  Status SetAuthorizationPolicy(const GraphCaller& caller, const AuthorizationPolicy& policy) const;
+  StatusOr<Application> CreateApplication(const GraphCaller& caller, const NewApplication& spec) const;
+  StatusOr<Application> UpdateApplication(const GraphCaller& caller, const std::string& object_id,
+                                          const std::function<Status(Application&)>& mutate) const;
+  Status DeleteApplication(const GraphCaller& caller, const std::string& object_id) const;
+  StatusOr<CreatedPassword> AddPassword(const GraphCaller& caller, const std::string& object_id,
+                                        const NewPassword& spec) const;
+  // Replaces the application's certificates: each is read before any is stored.
+  Status ReplaceCertificates(const GraphCaller& caller, const std::string& object_id,
+                             const std::vector<std::pair<std::string, std::string>>& certificates) const;
+  StatusOr<FederatedCredential> AddFederatedCredential(const GraphCaller& caller, const std::string& app_object_id,
+                                                       FederatedCredential fic) const;
+  StatusOr<FederatedCredential> UpdateFederatedCredential(const GraphCaller& caller, const std::string& app_object_id,
+                                                          const std::string& id_or_name,
+                                                          const FederatedCredential& patch, bool has_issuer,
+                                                          bool has_subject, bool has_audiences,
+                                                          bool has_description) const;
+  Status DeleteFederatedCredential(const GraphCaller& caller, const std::string& app_object_id,
+                                   const std::string& id_or_name) const;
+  StatusOr<ServicePrincipal> CreateServicePrincipal(const GraphCaller& caller, const std::string& app_id) const;
+  StatusOr<ServicePrincipal> SetServicePrincipalEnabled(const GraphCaller& caller, const std::string& object_id,
+                                                        bool enabled) const;
+  Status DeleteServicePrincipal(const GraphCaller& caller, const std::string& object_id) const;
+
+  Directory& directory() const { return *dir_; }
+
+ private:
+  Directory* dir_;
+};
+
+}  // namespace crosskey::graph
