@@ -71,3 +71,39 @@ def test_wrongly_typed_properties_get_4xx_with_the_planes_error_body(chain):
     after = c.arm("GET", "customer", chain.vault_id).json()
     assert after["properties"]["enablePurgeProtection"] == before["properties"]["enablePurgeProtection"]
     assert after["properties"]["tenantId"] == before["properties"]["tenantId"]
+
+
+def nested(depth: int) -> str:
+    return "[" * depth + "]" * depth
+
+
+def test_deeply_nested_json_gets_400_in_the_planes_shape_and_the_process_lives(chain, emulator):
+    """A ~200 KB body of 100,000 nested '[' in a free-form field used to overflow the worker's
+    stack (SIGSEGV). Every JSON entry point refuses more than 64 levels with a 400."""
+    c = chain.cloud
+    vault_token = c.token("customer", "https://vault.azure.net/.default")
+    arm_token = c.token("customer", "https://management.azure.com/.default")
+    graph_token = c.token("provider", "https://graph.microsoft.com/.default")
+    deep = nested(100_000)
+    cases = [
+        ("POST", emulator.url("/_emulator/faults"), '{"status":503,"body":' + deep + "}", None, "BadRequest"),
+        ("POST", f"{chain.vault_uri}/keys/deep/create?api-version=7.4", '{"kty":"RSA","tags":' + deep + "}",
+         vault_token, "BadParameter"),
+        ("PUT", f"{c.arm_url}{chain.vault_id}?api-version=2023-07-01",
+         '{"location":"westeurope","properties":' + deep + "}", arm_token, "InvalidRequestContent"),
+        ("POST", f"{c.graph_url}/v1.0/applications", '{"displayName":' + deep + "}", graph_token, "Request_BadRequest"),
+    ]
+    for method, url, body, token, code in cases:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        r = c.http.request(method, url, data=body, headers=headers, timeout=30)
+        assert r.status_code == 400, (url, r.status_code, r.text[:200])
+        assert r.json()["error"]["code"] == code, (url, r.text[:200])
+        assert "nests deeper than 64" in r.json()["error"]["message"], r.text[:200]
+    # 64 levels are still fine where the field is free-form (a fault rule's body).
+    r = c.http.post(emulator.url("/_emulator/faults"), data='{"status":503,"plane":"graph","body":' + nested(63) + "}",
+                    timeout=30)
+    assert r.status_code == 201, r.text[:200]
+    c.http.delete(emulator.url("/_emulator/faults"), timeout=30)
+    assert c.http.get(emulator.url("/_emulator/health"), timeout=30).status_code == 200

@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "emulator/common/bounded_json.h"
 #include "emulator/common/json_writer.h"
 #include "emulator/crypto/encoding.h"
 
@@ -17,8 +18,9 @@ void SetError(std::string* error, std::string_view message) {
 std::optional<json> DecodeJsonObject(std::string_view part) {
   std::optional<std::string> text = Base64UrlDecode(part);
   if (!text) return std::nullopt;
-  json value = json::parse(*text, nullptr, /*allow_exceptions=*/false);
-  if (!value.is_object()) return std::nullopt;
+  std::string ignored;
+  auto value = ParseBoundedJson(*text, &ignored);  // a token segment is caller-controlled
+  if (!value || !value->is_object()) return std::nullopt;
   return value;
 }
 

@@ -2,6 +2,7 @@
 // under the emulator's backup key, so a blob is opaque outside an emulator holding that key.
 #include <mutex>
 
+#include "emulator/common/bounded_json.h"
 #include "emulator/common/text.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/keyvault/errors.h"
@@ -59,8 +60,10 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::RestoreKey(const std::string& vaul
   std::string error;
   auto plain = crypto::KeyMaterial::FromOctBytes(backup_key_)->Decrypt("A256GCM", raw->substr(32), params, &error);
   if (!plain) return errors::InvalidBackup("integrity check failed (made by another emulator, or altered)");
-  json doc = json::parse(*plain, nullptr, false);
-  if (doc.is_discarded() || !doc.contains("versions")) return errors::InvalidBackup("unreadable content");
+  std::string parse_error;
+  auto parsed = ParseBoundedJson(*plain, &parse_error, kDocumentLimits);
+  if (!parsed || !parsed->contains("versions")) return errors::InvalidBackup("unreadable content");
+  json doc = std::move(*parsed);
   std::string name = doc.value("name", "");
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "restore", "", name));
   std::vector<KeyVersionSnapshot> versions;

@@ -6,6 +6,8 @@
 #include <ctime>
 #include <functional>
 
+#include "emulator/common/bounded_json.h"
+
 namespace crosskey::server {
 
 StateStore::~StateStore() {
@@ -64,9 +66,10 @@ std::optional<nlohmann::json> StateStore::Load(std::string* error) {
   std::optional<nlohmann::json> out;
   if (sqlite3_step(stmt) == SQLITE_ROW) {
     auto text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
-    auto doc = nlohmann::json::parse(text ? text : "", nullptr, false);
-    if (doc.is_discarded()) {
-      *error = "the stored state is not readable JSON";
+    std::string parse_error;
+    auto doc = ParseBoundedJson(text ? text : "", &parse_error, kDocumentLimits);
+    if (!doc) {
+      *error = "the stored state is not readable JSON: " + parse_error;
     } else {
       out = std::move(doc);
     }

@@ -1,5 +1,6 @@
 #include "emulator/common/http/wire.h"
 
+#include "emulator/common/bounded_json.h"
 #include "emulator/common/flat_json.h"
 #include "emulator/common/text.h"
 
@@ -35,11 +36,8 @@ std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request, std::str
   // Most bodies (every wrap and unwrap) are flat objects of plain strings: read those without
   // the general parser, which costs ~3 us on a 342-character RSA-2048 value.
   if (auto flat = ParseFlatStringObject(request.body)) return flat;
-  auto j = nlohmann::json::parse(request.body, nullptr, false);
-  if (j.is_discarded()) {
-    *error = "The request body is not valid JSON.";
-    return std::nullopt;
-  }
+  auto j = ParseBoundedJson(request.body, error);
+  if (!j && error->find("not valid JSON") != std::string::npos) *error = "The request body is not valid JSON.";
   return j;
 }
 

@@ -14,8 +14,8 @@ HttpResponse Json(int status, const nlohmann::json& body);
 HttpResponse Text(int status, const std::string& content_type, std::string body);
 // The token after "Bearer " (scheme case-insensitive); nullopt when absent or another scheme.
 std::optional<std::string> BearerToken(const HttpRequest& request);
-// Parses a JSON body; nullopt (with *error) when it is not valid JSON. An empty body parses
-// as an empty object.
+// Parses a JSON body through ParseBoundedJson (nesting depth 64, 1 MiB); nullopt with *error
+// when it breaks a limit or is not valid JSON. An empty body parses as an empty object.
 std::optional<nlohmann::json> ParseJsonBody(const HttpRequest& request, std::string* error);
 // The request's own base URL: https://{host}[:port].
 std::string BaseUrl(const HttpRequest& request);

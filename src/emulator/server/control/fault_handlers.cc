@@ -12,7 +12,9 @@ StatusOr<HttpResponse> AddFault(const ControlCall& call) {
   std::string error;
   auto rule = wire::ParseJsonBody(call.request, &error);
   if (!rule || call.request.body.empty()) {
-    return control_errors::InvalidRequest("The body is not valid JSON: POST one fault rule as a JSON object.");
+    return control_errors::InvalidRequest(rule || error.find("not valid JSON") != std::string::npos
+                                              ? "The body is not valid JSON: POST one fault rule as a JSON object."
+                                              : error);
   }
   int status = 400;
   auto added = call.faults.Add(*rule, &error, &status);
