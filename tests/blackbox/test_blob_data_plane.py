@@ -316,3 +316,32 @@ def test_hosts_and_audit_list_blob_operations(chain):
     assert records and records[-1]["statusCode"] == 201 and records[-1]["statusText"] == "Success"
     assert records[-1]["objectId"] == chain.provider["adminApp"]["servicePrincipalObjectId"]
     assert records[-1]["authorizedBy"].lower().startswith(sid.lower())
+
+
+def test_a_fault_on_the_blob_plane_answers_storage_xml_to_the_sdk(chain):
+    """Fault rules reach the Blob plane and answer exactly as Storage errors do: the Storage SDK
+    reads the XML error's code from x-ms-error-code and raises its own typed error."""
+    from azure.core.exceptions import HttpResponseError
+
+    sid, name, body = create_account(chain)
+    grant(chain, sid)
+    svc = service(chain, body["properties"]["primaryEndpoints"]["blob"])
+    svc.create_container("faulted").upload_blob("doc", b"payload")
+    r = chain.cloud.control("POST", "/_emulator/faults",
+                            {"plane": "blob", "operation": "GetBlob", "status": 503, "times": 1})
+    assert r.status_code == 201, r.text
+    rule = r.json()["id"]
+    blob = svc.get_blob_client("faulted", "doc")
+    raw_answer = raw(chain, "GET", name, "/faulted/doc", chain.cloud.token("provider", "https://storage.azure.com/.default"))
+    assert raw_answer.status_code == 503 and xml_code(raw_answer) == "ServiceUnavailable", raw_answer.text
+    assert raw_answer.headers["x-ms-error-code"] == "ServiceUnavailable"
+    assert f"injected fault {rule}" in raw_answer.text and raw_answer.headers["x-crosskey-fault"] == rule
+    # The rule fired once (times=1): the SDK reads the blob again.
+    assert blob.download_blob().readall() == b"payload"
+    chain.cloud.control("POST", "/_emulator/faults", {"plane": "blob", "operation": "Container_Create", "status": 409})
+    try:
+        svc.create_container("another")
+        raise AssertionError("the injected 409 did not reach the SDK")
+    except HttpResponseError as e:
+        assert e.status_code == 409 and e.error_code == "Conflict"
+    chain.cloud.control("DELETE", "/_emulator/faults")

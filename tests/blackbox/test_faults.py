@@ -258,3 +258,24 @@ def test_list_get_delete_and_clear(chain):
     add(c, {"status": 500})
     assert c.control("GET", "/_emulator/health").status_code == 200
     assert c.control("GET", FAULTS).status_code == 200
+
+
+def test_a_key_vault_fault_looks_like_a_key_vault_error_and_both_names_select_it(chain):
+    """An injected Key Vault error carries innererror like a real one; a rule may name the
+    operation by its id (unwrapKey) or its AuditEvent name (KeyUnwrap), and the audit filter
+    takes either too."""
+    c = chain.cloud
+    dek = os.urandom(32)
+    wrapped = kv(chain, chain.key, "wrapkey", dek)
+    assert wrapped.status_code == 200, wrapped.text
+    rule = add(c, {"plane": "keyvault", "vault": chain.vault, "operation": "KeyUnwrap", "status": 503, "times": 1})
+    r = kv(chain, chain.key, "unwrapkey", unb64(wrapped.json()["value"]))
+    assert r.status_code == 503, r.text
+    err = r.json()["error"]
+    assert err["code"] == "ServiceUnavailable" and err["innererror"]["code"] == "InjectedFault"
+    assert err["message"] == f"injected fault {rule['id']}"
+    assert kv(chain, chain.key, "unwrapkey", unb64(wrapped.json()["value"])).status_code == 200
+    by_id = c.http.get(c.emu.url("/_emulator/audit"), params={"operation": "unwrapKey"}, timeout=30).json()["value"]
+    by_name = c.http.get(c.emu.url("/_emulator/audit"), params={"operation": "KeyUnwrap"}, timeout=30).json()["value"]
+    assert by_id and [e["requestId"] for e in by_id] == [e["requestId"] for e in by_name]
+    assert all(e["operationName"] == "KeyUnwrap" and e["operationId"] == "unwrapKey" for e in by_id)
