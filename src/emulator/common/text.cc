@@ -2,11 +2,14 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <random>
 
-#include "emulator/crypto/encoding.h"
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
 
 namespace crosskey {
 namespace {
@@ -56,20 +59,38 @@ std::string TrimSlashes(std::string_view s) {
 }
 
 namespace {
+// OpenSSL directly, not crypto/: the crypto module builds on common, never the other way.
+std::string Hex(std::string_view bytes) {
+  static const char* kDigits = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 0x0f];
+  }
+  return out;
+}
+
+std::string Random(size_t n) {
+  std::string out(n, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(out.data()), static_cast<int>(n)) != 1) std::abort();
+  return out;
+}
+
 std::string FormatGuid(std::string bytes) {
   bytes[6] = static_cast<char>((bytes[6] & 0x0f) | 0x40);
   bytes[8] = static_cast<char>((bytes[8] & 0x3f) | 0x80);
-  std::string hex = crypto::HexEncode(bytes);
+  std::string hex = Hex(bytes);
   return hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" + hex.substr(16, 4) + "-" +
          hex.substr(20, 12);
 }
 }  // namespace
 
-std::string NewGuid() { return FormatGuid(crypto::RandomBytes(16)); }
+std::string NewGuid() { return FormatGuid(Random(16)); }
 
 std::string NewRequestId() {
   thread_local std::mt19937_64 gen = [] {
-    std::string seed = crypto::RandomBytes(16);
+    std::string seed = Random(16);
     std::seed_seq seq(seed.begin(), seed.end());
     return std::mt19937_64(seq);
   }();
@@ -84,7 +105,9 @@ std::string GuidFromName(std::string_view seed, std::string_view name) {
   std::string input(seed);
   input += '\0';
   input += name;
-  return FormatGuid(crypto::Sha256(input).substr(0, 16));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(input.data()), input.size(), digest);
+  return FormatGuid(std::string(reinterpret_cast<const char*>(digest), 16));
 }
 
 bool IsGuid(std::string_view s) {
@@ -99,7 +122,7 @@ bool IsGuid(std::string_view s) {
   return true;
 }
 
-std::string RandomHex(size_t bytes) { return crypto::HexEncode(crypto::RandomBytes(bytes)); }
+std::string RandomHex(size_t bytes) { return Hex(Random(bytes)); }
 
 std::string UrlDecode(std::string_view s, bool plus_as_space) {
   auto hex = [](char c) -> int {
