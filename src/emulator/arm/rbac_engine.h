@@ -64,7 +64,7 @@ class RbacEngine {
   RbacDecision Decide(const std::string& principal_id, std::string_view action, const std::string& scope,
                       bool data_action) const;
 
-  // Assignments, and removals still propagating (rbac_state.cc).
+  // Assignments, and removals still propagating (arm_state.cc).
   nlohmann::json ExportState() const;
   Status ImportState(const nlohmann::json& state);
 

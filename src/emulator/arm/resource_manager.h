@@ -145,7 +145,7 @@ class ResourceManager {
   // The tenant owning a scope (its subscription's tenant); empty when unknown.
   std::string TenantOfScope(const std::string& scope) const;
 
-  // Subscriptions, resources, live and deleted vaults (resource_state.cc). Import expects an
+  // Subscriptions, resources, live and deleted vaults (arm_state.cc). Import expects an
   // empty manager; role assignments travel with the RBAC engine.
   Json ExportState() const;
   Status ImportState(const Json& state);

@@ -79,7 +79,7 @@ class TokenService {
   // Mints a token directly (used by tests and by emulated platform services).
   std::string Mint(const std::string& tenant_id, const nlohmann::json& claims) const;
 
-  // External issuers and outstanding refresh tokens (token_service_state.cc).
+  // External issuers and outstanding refresh tokens (token_state.cc).
   nlohmann::json ExportState() const;
   Status ImportState(const nlohmann::json& state);
 

@@ -1,5 +1,5 @@
 // The control API's fault rules: list, add, clear, get, delete (control_call.h). The rules
-// themselves live in FaultInjector; docs/faults.md describes their JSON.
+// themselves live in FaultInjector; README "Faults" describes their JSON.
 #include "emulator/common/http/wire.h"
 #include "emulator/server/control_errors.h"
 #include "emulator/server/control/control_call.h"
