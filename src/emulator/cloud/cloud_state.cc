@@ -1,11 +1,11 @@
 // Whole-cloud state document: each core exports and imports its own part.
 #include "emulator/cloud/cloud.h"
 
+#include "emulator/cloud/errors.h"
+
 namespace crosskey {
 namespace {
 using nlohmann::json;
-
-Error StateError(const std::string& what) { return MakeError(400, "InvalidState", what); }
 }  // namespace
 
 json Cloud::ExportState() const {
@@ -48,9 +48,9 @@ json Cloud::ExportStateButKeys() const {
 }
 
 Status Cloud::ImportState(const json& state) {
-  if (!state.is_object() || !state.contains("crosskeyState")) return StateError("not a crosskey state document");
+  if (!state.is_object() || !state.contains("crosskeyState")) return cloud::errors::InvalidState("not a crosskey state document");
   if (state["crosskeyState"] != kStateVersion) {
-    return StateError("state version " + state["crosskeyState"].dump() + " is not supported (this build reads " +
+    return cloud::errors::InvalidState("state version " + state["crosskeyState"].dump() + " is not supported (this build reads " +
                       std::to_string(kStateVersion) + ")");
   }
   try {
@@ -68,7 +68,7 @@ Status Cloud::ImportState(const json& state) {
                             b.at("adminAppObjectId"), b.at("adminSpObjectId")});
     }
   } catch (const std::exception& e) {
-    return StateError(std::string("state: unreadable clock or bootstrap: ") + e.what());
+    return cloud::errors::InvalidState(std::string("state: unreadable clock or bootstrap: ") + e.what());
   }
   CK_RETURN_IF_ERROR(directory.ImportState(state.value("directory", json::object())));
   CK_RETURN_IF_ERROR(signing_keys.ImportState(state.value("signingKeys", json::array())));

@@ -3,14 +3,12 @@
 #include <stdexcept>
 
 #include "emulator/common/text.h"
+#include "emulator/consumer/errors.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/key_material.h"
 
 namespace crosskey::consumer {
 namespace {
-Error CipherError(const std::string& what) {
-  return MakeError(500, "InternalError", "The server encountered an internal error while sealing blob data: " + what);
-}
 std::string B64(const std::string& bytes) { return crypto::Base64Encode(bytes); }
 std::string UnB64(const nlohmann::json& j, const char* key) {
   if (!j.contains(key)) return "";
@@ -23,7 +21,7 @@ std::string UnB64(const nlohmann::json& j, const char* key) {
 StatusOr<SealedBytes> DekCipher::Seal(std::string_view plaintext) const {
   std::string error;
   auto sealed = crypto::KeyMaterial::FromOctBytes(dek_)->Encrypt("A256GCM", plaintext, {}, &error);
-  if (!sealed) return CipherError(error);
+  if (!sealed) return errors::SealingFailed(error);
   return SealedBytes{sealed->iv, sealed->tag, sealed->value};
 }
 
@@ -33,7 +31,7 @@ StatusOr<std::string> DekCipher::Open(const SealedBytes& sealed) const {
   params.iv = sealed.iv;
   params.tag = sealed.tag;
   auto plain = crypto::KeyMaterial::FromOctBytes(dek_)->Decrypt("A256GCM", sealed.value, params, &error);
-  if (!plain) return CipherError(error);
+  if (!plain) return errors::SealingFailed(error);
   return *plain;
 }
 

@@ -12,13 +12,12 @@
 #include "emulator/consumer/consumer_engine.h"
 
 #include "emulator/common/text.h"
+#include "emulator/consumer/errors.h"
 #include "emulator/crypto/encoding.h"
 
 namespace crosskey::consumer {
 namespace {
 constexpr const char* kWrapAlg = "RSA-OAEP-256";
-
-Error StateError(const std::string& what) { return MakeError(400, "InvalidState", "consumers: " + what); }
 
 std::string B64(const std::string& bytes) { return crypto::Base64Encode(bytes); }
 std::string UnB64(const Json& j, const char* key) {
@@ -26,6 +25,56 @@ std::string UnB64(const Json& j, const char* key) {
   auto out = crypto::Base64Decode(j.at(key).get<std::string>());
   if (!out) throw std::runtime_error(std::string("field '") + key + "' is not base64");
   return *out;
+}
+
+// The error a record last reported, so an imported resource stays as broken as it was.
+Error LastErrorFrom(const Json& err) {
+  Error e;
+  e.http_status = err.value("httpStatus", 500);
+  e.code = err.value("code", "");
+  e.message = err.value("message", "");
+  e.inner_code = err.value("innerCode", "");
+  e.aadsts = err.value("aadsts", std::vector<int>{});
+  return e;
+}
+
+// Everything of an exported record but its kind. A template only because ConsumerEngine::Record
+// is private: ImportState instantiates it. Throws on a missing or mistyped required field.
+template <typename RecordT>
+Status ReadRecordFields(const Json& j, RecordT* r) {
+  r->id = j.at("id").get<std::string>();
+  r->type = j.at("type").get<std::string>();
+  r->name = j.at("name").get<std::string>();
+  r->group = j.value("group", "");
+  r->body = j.at("body");
+  r->parent = j.value("parent", "");
+  r->cmk = j.value("cmk", false);
+  const Json key = j.value("key", Json::object());
+  r->key = KeyRef{key.value("vault", ""), key.value("name", ""), key.value("version", "")};
+  r->identity_id = j.value("identityId", "");
+  r->identity_client_id = j.value("identityClientId", "");
+  r->identity_principal_id = j.value("identityPrincipalId", "");
+  r->federated_client_id = j.value("federatedClientId", "");
+  r->key_version = j.value("keyVersion", "");
+  r->last_rotation = j.value("lastRotation", int64_t{0});
+  r->created = j.value("created", int64_t{0});
+  r->last_check = j.value("lastCheck", int64_t{0});
+  r->last_version_check = j.value("lastVersionCheck", int64_t{0});
+  r->healthy = j.value("healthy", true);
+  r->state_since = j.value("stateSince", int64_t{0});
+  r->last_error = LastErrorFrom(j.value("lastError", Json::object()));
+  const Json data = j.value("data", Json::object());
+  for (const auto& [item, b] : data.items()) {
+    r->data[item] = {UnB64(b, "iv"), UnB64(b, "tag"), UnB64(b, "value")};
+  }
+  r->containers = ImportContainers(j.value("containers", Json::object()));
+  if (r->cmk) {
+    r->wrapped_dek = UnB64(j, "wrappedDek");
+    if (r->wrapped_dek.empty() || r->key_version.empty()) return errors::InvalidState(r->id + ": customer key without wrapped DEK");
+  } else {
+    r->dek = UnB64(j, "platformDek");
+  }
+  return Status::Ok();
 }
 }  // namespace
 
@@ -77,7 +126,7 @@ Json ConsumerEngine::ExportState() const {
 }
 
 Status ConsumerEngine::ImportState(const Json& state) {
-  if (!state.is_object()) return StateError("not an object");
+  if (!state.is_object()) return errors::InvalidState("not an object");
   constexpr Kind kKinds[] = {Kind::kStorage, Kind::kCosmos, Kind::kDiskEncryptionSet, Kind::kDisk,
                              Kind::kSqlServer, Kind::kSqlDatabase, Kind::kSqlProtector};
   auto kind_of = [&](const std::string& name) -> std::optional<Kind> {
@@ -92,57 +141,21 @@ Status ConsumerEngine::ImportState(const Json& state) {
     const Json settings_doc = state.value("settings", Json::object());
     for (const auto& [name, v] : settings_doc.items()) {
       auto k = kind_of(name);
-      if (!k) return StateError("unknown settings kind '" + name + "'");
+      if (!k) return errors::InvalidState("unknown settings kind '" + name + "'");
       settings[*k] = {v.at("checkIntervalSeconds").get<int64_t>(), v.at("versionCheckIntervalSeconds").get<int64_t>()};
     }
     const Json records_doc = state.value("records", Json::array());
     for (const auto& j : records_doc) {
       Record r;
       auto k = kind_of(j.at("kind").get<std::string>());
-      if (!k) return StateError("unknown record kind " + j.at("kind").dump());
+      if (!k) return errors::InvalidState("unknown record kind " + j.at("kind").dump());
       r.kind = *k;
-      r.id = j.at("id").get<std::string>();
-      r.type = j.at("type").get<std::string>();
-      r.name = j.at("name").get<std::string>();
-      r.group = j.value("group", "");
-      r.body = j.at("body");
-      r.parent = j.value("parent", "");
-      r.cmk = j.value("cmk", false);
-      const Json key = j.value("key", Json::object());
-      r.key = KeyRef{key.value("vault", ""), key.value("name", ""), key.value("version", "")};
-      r.identity_id = j.value("identityId", "");
-      r.identity_client_id = j.value("identityClientId", "");
-      r.identity_principal_id = j.value("identityPrincipalId", "");
-      r.federated_client_id = j.value("federatedClientId", "");
-      r.key_version = j.value("keyVersion", "");
-      r.last_rotation = j.value("lastRotation", int64_t{0});
-      r.created = j.value("created", int64_t{0});
-      r.last_check = j.value("lastCheck", int64_t{0});
-      r.last_version_check = j.value("lastVersionCheck", int64_t{0});
-      r.healthy = j.value("healthy", true);
-      r.state_since = j.value("stateSince", int64_t{0});
-      const Json err = j.value("lastError", Json::object());
-      r.last_error.http_status = err.value("httpStatus", 500);
-      r.last_error.code = err.value("code", "");
-      r.last_error.message = err.value("message", "");
-      r.last_error.inner_code = err.value("innerCode", "");
-      r.last_error.aadsts = err.value("aadsts", std::vector<int>{});
-      const Json data = j.value("data", Json::object());
-      for (const auto& [item, b] : data.items()) {
-        r.data[item] = Blob{UnB64(b, "iv"), UnB64(b, "tag"), UnB64(b, "value")};
-      }
-      r.containers = ImportContainers(j.value("containers", Json::object()));
-      if (r.cmk) {
-        r.wrapped_dek = UnB64(j, "wrappedDek");
-        if (r.wrapped_dek.empty() || r.key_version.empty()) return StateError(r.id + ": customer key without wrapped DEK");
-      } else {
-        r.dek = UnB64(j, "platformDek");
-      }
+      CK_RETURN_IF_ERROR(ReadRecordFields(j, &r));
       std::string lower = ToLower(r.id);
       records[lower] = std::move(r);
     }
   } catch (const std::exception& e) {
-    return StateError(std::string("unreadable record: ") + e.what());
+    return errors::InvalidState(std::string("unreadable record: ") + e.what());
   }
 
   std::lock_guard lock(mu_);

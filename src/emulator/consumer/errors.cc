@@ -13,6 +13,10 @@ Error ResourceNotFound(const std::string& type_and_name, const std::string& grou
 Error DataItemNotFound(const std::string& item) {
   return MakeError(404, "BlobNotFound", "The specified item '" + item + "' does not exist.");
 }
+Error InvalidState(const std::string& what) { return MakeError(400, "InvalidState", "consumers: " + what); }
+Error SealingFailed(const std::string& what) {
+  return MakeError(500, "InternalError", "The server encountered an internal error while sealing blob data: " + what);
+}
 
 namespace storage {
 // Storage resource provider refusal when the account's identity cannot use the vault, as

@@ -14,6 +14,11 @@ namespace crosskey::consumer::errors {
 Error InvalidProperty(const std::string& message);
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group);
 Error DataItemNotFound(const std::string& item);
+// A state document's consumer part (records, settings) cannot be imported (400).
+Error InvalidState(const std::string& what);
+// Sealing or opening stored bytes with the resource's DEK failed (500 InternalError, Storage's
+// code for a server fault): a crosskey bug or corrupt state, never the caller's doing.
+Error SealingFailed(const std::string& what);
 
 namespace storage {
 // ARM PUT/PATCH refused because the key cannot be reached.

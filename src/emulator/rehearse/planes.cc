@@ -1,6 +1,7 @@
 #include "emulator/rehearse/planes.h"
 
 #include "emulator/common/text.h"
+#include "emulator/rehearse/errors.h"
 
 namespace crosskey::rehearse {
 
@@ -34,7 +35,7 @@ StatusOr<std::string> Planes::Bearer(const std::string& tenant_id, const std::st
   if (admins_.empty()) {
     auto boot = Control("GET", "/bootstrap");
     if (boot.status != 200 || !boot.json.is_object()) {
-      return MakeError(502, "BootstrapUnavailable", "GET /_emulator/bootstrap: " + ErrorText(boot));
+      return errors::BootstrapUnavailable(ErrorText(boot));
     }
     for (const auto& t : boot.json.value("tenants", Json::array())) {
       admins_[t.value("tenantId", "")] = {t["adminApp"].value("appId", ""), t["adminApp"].value("clientSecret", "")};
@@ -42,7 +43,7 @@ StatusOr<std::string> Planes::Bearer(const std::string& tenant_id, const std::st
   }
   auto admin = admins_.find(tenant_id);
   if (admin == admins_.end()) {
-    return MakeError(404, "TenantNotBootstrapped", "the emulator has no bootstrap admin for tenant " + tenant_id);
+    return errors::TenantNotBootstrapped(tenant_id);
   }
   std::string form = "grant_type=client_credentials&client_id=" + UrlEncode(admin->second.first) +
                      "&client_secret=" + UrlEncode(admin->second.second) + "&scope=" + UrlEncode(scope);
@@ -51,7 +52,7 @@ StatusOr<std::string> Planes::Bearer(const std::string& tenant_id, const std::st
   r.json = Json::parse(r.body, nullptr, false);
   if (r.status != 200 || !r.json.is_object() || !r.json.contains("access_token")) {
     if (r.json.is_discarded()) r.json = nullptr;
-    return MakeError(r.status ? r.status : 502, "TokenRefused", "admin token for " + scope + ": " + ErrorText(r));
+    return errors::TokenRefused(r.status, scope, ErrorText(r));
   }
   return r.json["access_token"].get<std::string>();
 }

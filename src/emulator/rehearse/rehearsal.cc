@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "emulator/common/text.h"
+#include "emulator/rehearse/errors.h"
 
 namespace crosskey::rehearse {
 namespace {
@@ -18,6 +19,89 @@ std::string ErrorOf(const Json& error) {
     code += " " + message.substr(at, end == std::string::npos ? std::string::npos : end - at);
   }
   return code;
+}
+
+// Whether `seen` carries the step's expected error; a miss is appended to *detail.
+bool ErrorMatches(const std::string& expected, const std::string& seen, std::string* detail) {
+  if (expected.empty()) return true;
+  if (seen.find(expected) != std::string::npos) return true;
+  *detail += (detail->empty() ? "" : "; ") + std::string("expected error ") + expected + ", saw " + (seen.empty() ? "none" : seen);
+  return false;
+}
+
+// The data plane's name for a consumer kind (/_emulator/data/{kind}/...).
+std::string DataKind(const std::string& kind) {
+  if (kind == "storage" || kind == "cosmos" || kind == "disks" || kind == "sql") return kind;
+  return "";
+}
+
+// advance and check: the control call must succeed.
+bool ControlStepOk(const ApiResponse& r, std::string* detail) {
+  if (r.status != 200) *detail = Planes::ErrorText(r);
+  return r.status == 200;
+}
+
+// revoke and restore: a step expecting an error passes only when the action fails with it.
+bool ChainStepOk(const Step& step, const StatusOr<std::string>& done, std::string* detail) {
+  if (done.ok()) {
+    *detail = *done;
+    if (!step.expect_error.empty()) {
+      *detail += "; expected error " + step.expect_error + ", but it succeeded";
+      return false;
+    }
+    return true;
+  }
+  *detail = done.error().message;
+  return !step.expect_error.empty() && ErrorMatches(step.expect_error, done.error().message, detail);
+}
+
+// write and read, through the control API's data routes, as the platform's client would.
+bool DataStepOk(Planes& planes, const Step& step, const ConsumerView& c, std::string* detail) {
+  std::string kind = DataKind(c.kind);
+  if (kind.empty()) {
+    *detail = c.name + " (" + c.kind + ") holds no data: read and write its disks or databases";
+    return false;
+  }
+  std::string path = "/data/" + kind + "/" + c.name + "?item=" + UrlEncode(step.item);
+  auto r = step.kind == StepKind::kWrite ? planes.ControlRaw("PUT", path, step.data) : planes.ControlRaw("GET", path, "");
+  bool ok = r.status >= 200 && r.status < 300;
+  std::string seen = ok ? "" : Planes::ErrorText(r);
+  if (!step.expect_error.empty()) {
+    if (ok) {
+      *detail = "expected error " + step.expect_error + ", but it succeeded";
+      return false;
+    }
+    *detail = seen;
+    return ErrorMatches(step.expect_error, seen, detail);
+  }
+  if (!ok) {
+    *detail = seen;
+    return false;
+  }
+  if (step.kind == StepKind::kRead) {
+    *detail = std::to_string(r.body.size()) + " bytes";
+    if (step.expect_data && r.body != step.data) {
+      *detail = "read \"" + r.body.substr(0, 60) + "\", expected \"" + step.data + "\"";
+      return false;
+    }
+  } else {
+    *detail = std::to_string(step.data.size()) + " bytes";
+  }
+  return true;
+}
+
+// expect: both the state and the error, when given, must hold; every miss is reported.
+bool ExpectationHolds(const Step& step, const ConsumerView& c, std::string* detail) {
+  bool ok = true;
+  if (!step.expect_state.empty() && !EqualsIgnoreCase(c.state, step.expect_state)) {
+    *detail = "expected state " + step.expect_state + ", saw " + c.state;
+    ok = false;
+  }
+  if (!step.expect_error.empty()) {
+    std::string seen = c.error.is_object() ? c.error.dump() : "";
+    ok = ErrorMatches(step.expect_error, seen, detail) && ok;
+  }
+  return ok;
 }
 }  // namespace
 
@@ -34,7 +118,7 @@ std::string Elapsed(int64_t s) {
 
 StatusOr<ConsumerView> Rehearsal::Consumer(const std::string& ref) {
   auto r = planes_.Control("GET", "/consumers");
-  if (r.status != 200 || !r.json.is_object()) return MakeError(502, "ActionFailed", "GET /_emulator/consumers: " + Planes::ErrorText(r));
+  if (r.status != 200 || !r.json.is_object()) return errors::ConsumersUnavailable(Planes::ErrorText(r));
   for (const auto& v : r.json.value("value", Json::array())) {
     if (!EqualsIgnoreCase(v.value("name", ""), ref) && !EqualsIgnoreCase(v.value("id", ""), ref)) continue;
     ConsumerView c;
@@ -48,34 +132,17 @@ StatusOr<ConsumerView> Rehearsal::Consumer(const std::string& ref) {
     c.error = v.value("error", Json());
     return c;
   }
-  return MakeError(404, "ConsumerNotFound", "the emulator has no consumer named '" + ref + "'");
+  return errors::ConsumerNotFound(ref);
 }
 
 bool Rehearsal::ExpectError(const std::string& expected, const std::string& seen, std::string* detail) const {
-  if (expected.empty()) return true;
-  if (seen.find(expected) != std::string::npos) return true;
-  *detail += (detail->empty() ? "" : "; ") + std::string("expected error ") + expected + ", saw " + (seen.empty() ? "none" : seen);
-  return false;
-}
-
-// The data plane's name for a consumer kind (/_emulator/data/{kind}/...).
-static std::string DataKind(const std::string& kind) {
-  if (kind == "storage" || kind == "cosmos" || kind == "disks" || kind == "sql") return kind;
-  return "";
+  return ErrorMatches(expected, seen, detail);
 }
 
 bool Rehearsal::Do(const Step& step, std::string* detail) {
   switch (step.kind) {
-    case StepKind::kAdvance: {
-      auto r = planes_.Control("POST", "/clock", {{"advanceSeconds", step.seconds}});
-      if (r.status != 200) *detail = Planes::ErrorText(r);
-      return r.status == 200;
-    }
-    case StepKind::kCheck: {
-      auto r = planes_.Control("POST", "/consumers/check");
-      if (r.status != 200) *detail = Planes::ErrorText(r);
-      return r.status == 200;
-    }
+    case StepKind::kAdvance: return ControlStepOk(planes_.Control("POST", "/clock", {{"advanceSeconds", step.seconds}}), detail);
+    case StepKind::kCheck: return ControlStepOk(planes_.Control("POST", "/consumers/check"), detail);
     case StepKind::kRevoke:
     case StepKind::kRestore: {
       auto c = Consumer(step.consumer);
@@ -84,16 +151,7 @@ bool Rehearsal::Do(const Step& step, std::string* detail) {
         return false;
       }
       auto done = step.kind == StepKind::kRevoke ? revocations_.Revoke(step.path, *c) : revocations_.Restore(step.path, *c);
-      if (done.ok()) {
-        *detail = *done;
-        if (!step.expect_error.empty()) {
-          *detail += "; expected error " + step.expect_error + ", but it succeeded";
-          return false;
-        }
-        return true;
-      }
-      *detail = done.error().message;
-      return !step.expect_error.empty() && ExpectError(step.expect_error, done.error().message, detail);
+      return ChainStepOk(step, done, detail);
     }
     case StepKind::kWrite:
     case StepKind::kRead: {
@@ -102,37 +160,7 @@ bool Rehearsal::Do(const Step& step, std::string* detail) {
         *detail = c.error().message;
         return false;
       }
-      std::string kind = DataKind(c->kind);
-      if (kind.empty()) {
-        *detail = c->name + " (" + c->kind + ") holds no data: read and write its disks or databases";
-        return false;
-      }
-      std::string path = "/data/" + kind + "/" + c->name + "?item=" + UrlEncode(step.item);
-      auto r = step.kind == StepKind::kWrite ? planes_.ControlRaw("PUT", path, step.data) : planes_.ControlRaw("GET", path, "");
-      bool ok = r.status >= 200 && r.status < 300;
-      std::string seen = ok ? "" : Planes::ErrorText(r);
-      if (!step.expect_error.empty()) {
-        if (ok) {
-          *detail = "expected error " + step.expect_error + ", but it succeeded";
-          return false;
-        }
-        *detail = seen;
-        return ExpectError(step.expect_error, seen, detail);
-      }
-      if (!ok) {
-        *detail = seen;
-        return false;
-      }
-      if (step.kind == StepKind::kRead) {
-        *detail = std::to_string(r.body.size()) + " bytes";
-        if (step.expect_data && r.body != step.data) {
-          *detail = "read \"" + r.body.substr(0, 60) + "\", expected \"" + step.data + "\"";
-          return false;
-        }
-      } else {
-        *detail = std::to_string(step.data.size()) + " bytes";
-      }
-      return true;
+      return DataStepOk(planes_, step, *c, detail);
     }
     case StepKind::kExpect: {
       auto c = Consumer(step.consumer);
@@ -140,16 +168,7 @@ bool Rehearsal::Do(const Step& step, std::string* detail) {
         *detail = c.error().message;
         return false;
       }
-      bool ok = true;
-      if (!step.expect_state.empty() && !EqualsIgnoreCase(c->state, step.expect_state)) {
-        *detail = "expected state " + step.expect_state + ", saw " + c->state;
-        ok = false;
-      }
-      if (!step.expect_error.empty()) {
-        std::string seen = c->error.is_object() ? c->error.dump() : "";
-        ok = ExpectError(step.expect_error, seen, detail) && ok;
-      }
-      return ok;
+      return ExpectationHolds(step, *c, detail);
     }
   }
   return false;

@@ -1,6 +1,7 @@
 #include "emulator/rehearse/revocations.h"
 
 #include "emulator/common/text.h"
+#include "emulator/rehearse/errors.h"
 
 namespace crosskey::rehearse {
 namespace {
@@ -9,7 +10,7 @@ constexpr const char* kIdentityApi = "2023-01-31";
 constexpr const char* kEncryptionUserRole = "e147488a-f6f5-4113-8e2d-b22465e65bf6";  // KV Crypto Service Encryption User
 
 Error ActionFailed(const std::string& what, const ApiResponse& r) {
-  return MakeError(r.status ? r.status : 502, "ActionFailed", what + ": " + Planes::ErrorText(r));
+  return errors::ActionFailed(r.status, what, Planes::ErrorText(r));
 }
 bool Ok(const ApiResponse& r) { return r.status >= 200 && r.status < 300; }
 std::string S(const Json& j, const char* key) { return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : ""; }
@@ -36,7 +37,7 @@ StatusOr<std::string> Revocations::ServicePrincipalId(const ConsumerView& c) {
                           "/v1.0/servicePrincipals?" + Filter("appId eq '" + S(c.chain, "federatedClientId") + "'"));
   if (!Ok(r)) return ActionFailed("find the service principal", r);
   const Json& v = r.json.value("value", Json::array());
-  if (v.empty()) return MakeError(404, "ActionFailed", "the customer tenant has no service principal for app " + S(c.chain, "federatedClientId"));
+  if (v.empty()) return errors::NothingToRevoke("the customer tenant has no service principal for app " + S(c.chain, "federatedClientId"));
   return S(v[0], "id");
 }
 
@@ -45,7 +46,7 @@ StatusOr<std::string> Revocations::ApplicationObjectId(const ConsumerView& c) {
                           "/v1.0/applications?" + Filter("appId eq '" + S(c.chain, "federatedClientId") + "'"));
   if (!Ok(r)) return ActionFailed("find the application", r);
   const Json& v = r.json.value("value", Json::array());
-  if (v.empty()) return MakeError(404, "ActionFailed", "the provider tenant has no application " + S(c.chain, "federatedClientId"));
+  if (v.empty()) return errors::NothingToRevoke("the provider tenant has no application " + S(c.chain, "federatedClientId"));
   return S(v[0], "id");
 }
 
@@ -103,7 +104,7 @@ StatusOr<std::string> Revocations::PutConsumerAgain(const ConsumerView& c) {
 }
 
 StatusOr<std::string> Revocations::Revoke(const std::string& path, const ConsumerView& c) {
-  if (!c.chain.is_object()) return MakeError(400, "ActionFailed", c.name + " uses no customer-managed key");
+  if (!c.chain.is_object()) return errors::NoCustomerKey(c.name);
   const std::string key = S(c.chain, "keyName"), vault = S(c.chain, "vault"), vt = S(c.chain, "vaultTenantId");
   auto& mem = remembered_[c.owner_id];
   if (path == "key-disabled") return SetKey(c, {{"enabled", false}}, "disabled key " + key);
@@ -120,7 +121,7 @@ StatusOr<std::string> Revocations::Revoke(const std::string& path, const Consume
   if (path == "role-removed") {
     CK_ASSIGN_OR_RETURN(std::string sp, ServicePrincipalId(c));
     CK_ASSIGN_OR_RETURN(auto assignments, RoleAssignmentsOf(c, sp));
-    if (assignments.empty()) return MakeError(404, "ActionFailed", "service principal " + sp + " has no role on the vault");
+    if (assignments.empty()) return errors::NothingToRevoke("service principal " + sp + " has no role on the vault");
     mem.role_assignments = assignments;
     for (const auto& a : assignments) {
       auto r = planes_->Arm(vt, "DELETE", S(a, "id"), kRoleApi);
@@ -153,7 +154,7 @@ StatusOr<std::string> Revocations::Revoke(const std::string& path, const Consume
       removed.push_back({{"name", f["name"]}, {"issuer", f["issuer"]}, {"subject", f["subject"]},
                          {"audiences", f["audiences"]}, {"description", f.value("description", Json(""))}});
     }
-    if (removed.empty()) return MakeError(404, "ActionFailed", "no federated credential of the app trusts the UAMI");
+    if (removed.empty()) return errors::NothingToRevoke("no federated credential of the app trusts the UAMI");
     mem.fics = removed;
     return "removed federated credential " + S(removed[0], "name");
   }
@@ -166,11 +167,11 @@ StatusOr<std::string> Revocations::Revoke(const std::string& path, const Consume
     if (!Ok(r)) return ActionFailed("delete the UAMI", r);
     return "deleted UAMI " + id.substr(id.rfind('/') + 1);
   }
-  return MakeError(400, "ActionFailed", "unknown revocation path " + path);
+  return errors::UnknownRevocationPath(path);
 }
 
 StatusOr<std::string> Revocations::Restore(const std::string& path, const ConsumerView& c) {
-  if (!c.chain.is_object()) return MakeError(400, "ActionFailed", c.name + " uses no customer-managed key");
+  if (!c.chain.is_object()) return errors::NoCustomerKey(c.name);
   const std::string key = S(c.chain, "keyName"), vault = S(c.chain, "vault"), vt = S(c.chain, "vaultTenantId");
   auto& mem = remembered_[c.owner_id];
   if (path == "key-disabled") return SetKey(c, {{"enabled", true}}, "enabled key " + key);
@@ -203,7 +204,7 @@ StatusOr<std::string> Revocations::Restore(const std::string& path, const Consum
     return "new service principal " + sp + "; " + roles;
   }
   if (path == "fic-removed") {
-    if (mem.fics.empty()) return MakeError(409, "ActionFailed", "no federated credential was removed by this rehearsal");
+    if (mem.fics.empty()) return errors::NothingToRestore("no federated credential was removed by this rehearsal");
     CK_ASSIGN_OR_RETURN(std::string app, ApplicationObjectId(c));
     for (const auto& f : mem.fics) {
       auto r = planes_->Graph(S(c.chain, "tenantId"), "POST", "/v1.0/applications/" + app + "/federatedIdentityCredentials", f);
@@ -212,7 +213,7 @@ StatusOr<std::string> Revocations::Restore(const std::string& path, const Consum
     return "added federated credential " + S(mem.fics[0], "name") + " again";
   }
   if (path == "uami-deleted") {
-    if (mem.uami.is_null()) return MakeError(409, "ActionFailed", "no UAMI was deleted by this rehearsal");
+    if (mem.uami.is_null()) return errors::NothingToRestore("no UAMI was deleted by this rehearsal");
     const std::string id = S(c.chain, "identityId");
     auto put = planes_->Arm(S(c.chain, "tenantId"), "PUT", id, kIdentityApi, {{"location", mem.uami.value("location", "")}});
     if (!Ok(put)) return ActionFailed("create the UAMI again", put);
@@ -234,7 +235,7 @@ StatusOr<std::string> Revocations::Restore(const std::string& path, const Consum
     mem.uami = nullptr;
     return "new UAMI (principal " + principal + "), its FIC re-pointed, " + put_again;
   }
-  return MakeError(400, "ActionFailed", "unknown revocation path " + path);
+  return errors::UnknownRevocationPath(path);
 }
 
 }  // namespace crosskey::rehearse

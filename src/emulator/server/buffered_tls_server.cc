@@ -15,6 +15,8 @@
 
 #include <openssl/ssl.h>
 
+#include "emulator/server/control_errors.h"
+
 namespace crosskey::server {
 namespace {
 
@@ -307,12 +309,10 @@ bool ParseRequestLine(std::string_view line, std::string* method, std::string* t
 
 enum class Parsed { kPlain, kFallback, kClosed };
 
-// Parses a plain request from the buffered input (reading more records while the header block
-// is incomplete) without consuming anything; kFallback leaves the input for httplib, kClosed
-// means the input ended (or timed out) before the header block did.
-Parsed PeekPlain(TlsStream& strm, size_t max_body, PlainRequest* req, size_t* header_bytes, size_t* body_bytes,
-                 bool* close) {
-  std::string_view block;
+// Reads until the buffered input holds a whole header block (*block), checking the request
+// line as soon as it is complete; kFallback for anything httplib must see, kClosed when the
+// input ends first.
+Parsed PeekHeaderBlock(TlsStream& strm, PlainRequest* req, std::string_view* block) {
   for (;;) {
     std::string_view v = strm.Buffered();
     auto eol = v.find("\r\n");
@@ -323,22 +323,60 @@ Parsed PeekPlain(TlsStream& strm, size_t max_body, PlainRequest* req, size_t* he
     }
     auto end = v.find("\r\n\r\n");
     if (end != std::string_view::npos) {
-      block = v.substr(0, end + 4);
-      break;
+      *block = v.substr(0, end + 4);
+      return Parsed::kPlain;
     }
     if (v.size() >= kMaxHeaderBlock) return Parsed::kFallback;
     if (strm.ReadMore() <= 0) return Parsed::kClosed;
   }
-  // Every line ends in CRLF; no bare CR or LF, no control characters but HT.
+}
+
+// Every line ends in CRLF; no bare CR or LF, no control characters but HT.
+bool CleanLineEndings(std::string_view block) {
   for (size_t i = 0; i < block.size(); i++) {
     unsigned char c = static_cast<unsigned char>(block[i]);
     if (c == '\r') {
-      if (i + 1 >= block.size() || block[i + 1] != '\n') return Parsed::kFallback;
+      if (i + 1 >= block.size() || block[i + 1] != '\n') return false;
       i++;
     } else if ((c < 32 && c != '\t') || c == 127) {
-      return Parsed::kFallback;
+      return false;
     }
   }
+  return true;
+}
+
+// A Content-Length httplib would read the same way: digits only, within the body limit
+// (beyond it httplib answers 413).
+bool ParseContentLength(std::string_view value, size_t max_body, size_t* length) {
+  if (value.empty() || value.size() > 10) return false;
+  *length = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9') return false;
+    *length = *length * 10 + static_cast<size_t>(c - '0');
+  }
+  return *length <= max_body;
+}
+
+// The headers a fast-path answer would treat as httplib does; false leaves the request to httplib.
+bool FastPathHeader(const std::string& name, std::string_view value) {
+  // httplib percent-decodes header values; leave those requests to it.
+  if (value.find('%') != std::string_view::npos) return false;
+  if (name == "transfer-encoding" || name == "expect" || name == "content-encoding" || name == "range") return false;
+  // A client that accepts gzip or br also accepts the identity coding (RFC 9110 12.5.3), so
+  // the fast path answers uncompressed: the answers here are small JSON and compressing them
+  // costs more CPU than it saves on loopback. Only a client refusing identity goes to httplib.
+  return !(name == "accept-encoding" && value.find("identity;q=0") != std::string_view::npos);
+}
+
+// Parses a plain request from the buffered input (reading more records while the header block
+// is incomplete) without consuming anything; kFallback leaves the input for httplib, kClosed
+// means the input ended (or timed out) before the header block did.
+Parsed PeekPlain(TlsStream& strm, size_t max_body, PlainRequest* req, size_t* header_bytes, size_t* body_bytes,
+                 bool* close) {
+  std::string_view block;
+  Parsed peeked = PeekHeaderBlock(strm, req, &block);
+  if (peeked != Parsed::kPlain) return peeked;
+  if (!CleanLineEndings(block)) return Parsed::kFallback;
   bool body_method = req->method == "POST" || req->method == "PUT" || req->method == "PATCH" || req->method == "DELETE";
   bool has_length = false;
   bool seen_connection = false;
@@ -362,25 +400,9 @@ Parsed PeekPlain(TlsStream& strm, size_t max_body, PlainRequest* req, size_t* he
     std::string_view value = line.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
     while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-    // httplib percent-decodes header values; leave those requests to it.
-    if (value.find('%') != std::string_view::npos) return Parsed::kFallback;
-    if (name == "transfer-encoding" || name == "expect" || name == "content-encoding" || name == "range") {
-      return Parsed::kFallback;
-    }
-    // A client that accepts gzip or br also accepts the identity coding (RFC 9110 12.5.3), so
-    // the fast path answers uncompressed: the answers here are small JSON and compressing them
-    // costs more CPU than it saves on loopback. Only a client refusing identity goes to httplib.
-    if (name == "accept-encoding" && value.find("identity;q=0") != std::string_view::npos) {
-      return Parsed::kFallback;
-    }
+    if (!FastPathHeader(name, value)) return Parsed::kFallback;
     if (name == "content-length") {
-      if (has_length || value.empty() || value.size() > 10) return Parsed::kFallback;
-      length = 0;
-      for (char c : value) {
-        if (c < '0' || c > '9') return Parsed::kFallback;
-        length = length * 10 + static_cast<size_t>(c - '0');
-      }
-      if (length > max_body) return Parsed::kFallback;  // httplib answers 413
+      if (has_length || !ParseContentLength(value, max_body, &length)) return Parsed::kFallback;
       has_length = true;
     }
     if (name == "connection" && !seen_connection) {
@@ -419,6 +441,100 @@ void Render(const PlainRequest& req, httplib::Response& res, bool close, time_t 
   if (!head) out->append(res.body);
 }
 
+// The server side of the TLS handshake on `sock`, within read_ms per wait.
+bool AcceptTls(SSL* ssl, int sock, int read_ms) {
+  if (SSL_set_fd(ssl, sock) != 1) return false;
+  // One read() per request instead of two (a record's 5-byte header, then its body): OpenSSL
+  // reads what the socket has. Buffered bytes then show in SSL_has_pending, not SSL_pending,
+  // which is why every "is more input here?" test above asks SSL_has_pending.
+  SSL_set_read_ahead(ssl, 1);
+  SetBlocking(sock, false);
+  bool accepted = SslRetry(ssl, sock, read_ms, [&] { return SSL_accept(ssl); }) == 1;
+  SetBlocking(sock, true);
+  return accepted;
+}
+
+// One connection's fast path: its handler and limits, and the buffers its requests reuse.
+class FastConnection {
+ public:
+  FastConnection(const BufferedTlsServer::FastHandler& handler, TlsStream& strm, int sock, size_t max_body,
+                 time_t keep_alive_sec, size_t keep_alive_max)
+      : handler_(handler), strm_(strm), sock_(sock), max_body_(max_body), keep_alive_sec_(keep_alive_sec),
+        keep_alive_max_(keep_alive_max) {}
+
+  // The next request: kPlain when answered (written to the stream), kFallback when left
+  // unconsumed for httplib, kClosed when the connection must end with no answer (the input
+  // ended, the body never arrived in full, or an injected drop). `last`: the keep-alive
+  // budget's final request, answered with Connection: close.
+  Parsed Serve(bool last, bool* connection_closed) {
+    size_t header_bytes = 0, body_bytes = 0;
+    Parsed parsed = PeekPlain(strm_, max_body_, &plain_, &header_bytes, &body_bytes, connection_closed);
+    if (parsed != Parsed::kPlain) return parsed;
+    strm_.Consume(header_bytes);
+    if (!ReadBody(body_bytes)) return Parsed::kClosed;
+    AddConnectionHeaders();
+    httplib::Response res;
+    if (!Answer(res)) return Parsed::kClosed;
+    if (last) *connection_closed = true;
+    Render(plain_, res, *connection_closed, keep_alive_sec_, keep_alive_max_, &rendered_);
+    strm_.write(rendered_.data(), rendered_.size());
+    return Parsed::kPlain;
+  }
+
+ private:
+  // What is already buffered, then reads until `body_bytes` are in; false when the input ends first.
+  bool ReadBody(size_t body_bytes) {
+    std::string_view have = strm_.Buffered();
+    size_t from_buffer = std::min(have.size(), body_bytes);
+    plain_.body.assign(have.data(), from_buffer);
+    strm_.Consume(from_buffer);
+    while (plain_.body.size() < body_bytes) {
+      char chunk[kReadBuffer];
+      ssize_t n = strm_.read(chunk, std::min(sizeof(chunk), body_bytes - plain_.body.size()));
+      if (n <= 0) return false;
+      plain_.body.append(chunk, static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  // The pseudo-headers httplib adds to a request, so the handler sees what the httplib path
+  // sees, and the socket an injected drop shuts down.
+  void AddConnectionHeaders() {
+    std::string ip;
+    int port = 0;
+    strm_.get_remote_ip_and_port(ip, port);
+    plain_.headers.emplace_back("remote_addr", ip);
+    plain_.headers.emplace_back("remote_port", std::to_string(port));
+    strm_.get_local_ip_and_port(ip, port);
+    plain_.headers.emplace_back("local_addr", ip);
+    plain_.headers.emplace_back("local_port", std::to_string(port));
+    plain_.fd = sock_;
+  }
+
+  // The handler's answer; a throw becomes the clean 500 the httplib path's exception handler
+  // gives, so a bug never takes the process down. False: an injected drop.
+  bool Answer(httplib::Response& res) {
+    try {
+      return handler_(plain_, res);
+    } catch (...) {
+      res = httplib::Response();
+      HttpResponse crash = RenderControlError(control_errors::UnhandledException());
+      res.status = crash.status;
+      res.set_content(crash.body, crash.content_type);
+      return true;
+    }
+  }
+
+  const BufferedTlsServer::FastHandler& handler_;
+  TlsStream& strm_;
+  int sock_;
+  size_t max_body_;
+  time_t keep_alive_sec_;
+  size_t keep_alive_max_;
+  PlainRequest plain_;
+  std::string rendered_;
+};
+
 }  // namespace
 
 bool BufferedTlsServer::WaitForNextRequest(socket_t sock) const {
@@ -439,90 +555,29 @@ bool BufferedTlsServer::process_and_close_socket(socket_t sock) {
   SetTimeout(sock, SO_SNDTIMEO, write_timeout_sec_, write_timeout_usec_);
   bool ret = false;
   SSL* ssl = SSL_new(ssl_context());
-  if (ssl && SSL_set_fd(ssl, sock) == 1) {
-    // One read() per request instead of two (a record's 5-byte header, then its body): OpenSSL
-    // reads what the socket has. Buffered bytes then show in SSL_has_pending, not SSL_pending,
-    // which is why every "is more input here?" test above asks SSL_has_pending.
-    SSL_set_read_ahead(ssl, 1);
-    SetBlocking(sock, false);
-    bool accepted = SslRetry(ssl, sock, read_ms, [&] { return SSL_accept(ssl); }) == 1;
-    SetBlocking(sock, true);
-    if (accepted) {
-      TlsStream strm(sock, ssl, read_ms, write_ms);
-      PlainRequest plain;
-      std::string rendered;
-      size_t count = keep_alive_max_count_;
-      while (count > 0 && (strm.HasBufferedInput() || WaitForNextRequest(sock))) {
-        strm.MarkReadable();
-        bool connection_closed = false;
-        Parsed parsed = Parsed::kFallback;
-        if (fast_handler_) {
-          size_t header_bytes = 0, body_bytes = 0;
-          parsed = PeekPlain(strm, payload_max_length_, &plain, &header_bytes, &body_bytes, &connection_closed);
-          if (parsed == Parsed::kClosed) {
-            ret = false;
-            break;
-          }
-          if (parsed == Parsed::kPlain) {
-            strm.Consume(header_bytes);
-            std::string_view have = strm.Buffered();
-            size_t from_buffer = std::min(have.size(), body_bytes);
-            plain.body.assign(have.data(), from_buffer);
-            strm.Consume(from_buffer);
-            bool complete = true;
-            while (plain.body.size() < body_bytes) {
-              char chunk[kReadBuffer];
-              ssize_t n = strm.read(chunk, std::min(sizeof(chunk), body_bytes - plain.body.size()));
-              if (n <= 0) {
-                complete = false;
-                break;
-              }
-              plain.body.append(chunk, static_cast<size_t>(n));
-            }
-            if (!complete) {  // the body never arrived in full: end the connection
-              ret = false;
-              break;
-            }
-            std::string ip;
-            int port = 0;
-            strm.get_remote_ip_and_port(ip, port);
-            plain.headers.emplace_back("remote_addr", ip);
-            plain.headers.emplace_back("remote_port", std::to_string(port));
-            strm.get_local_ip_and_port(ip, port);
-            plain.headers.emplace_back("local_addr", ip);
-            plain.headers.emplace_back("local_port", std::to_string(port));
-            plain.fd = sock;
-            httplib::Response res;
-            bool answered;
-            try {
-              answered = fast_handler_(plain, res);
-            } catch (...) {
-              res = httplib::Response();
-              res.status = 500;
-              res.set_content("{\"error\":{\"code\":\"InternalError\",\"message\":\"crosskey hit an internal error.\"}}",
-                              "application/json; charset=utf-8");
-              answered = true;
-            }
-            if (!answered) {  // an injected drop: no response at all
-              ret = false;
-              break;
-            }
-            if (count == 1) connection_closed = true;
-            Render(plain, res, connection_closed, keep_alive_timeout_sec_, keep_alive_max_count_, &rendered);
-            strm.write(rendered.data(), rendered.size());
-            ret = true;
-          }
-        }
-        if (parsed == Parsed::kFallback) {
-          connection_closed = false;
-          ret = process_request(strm, count == 1, connection_closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
-        }
-        if (!strm.Flush()) ret = false;
-        if (!ret || connection_closed) break;
-        count--;
+  if (ssl && AcceptTls(ssl, sock, read_ms)) {
+    TlsStream strm(sock, ssl, read_ms, write_ms);
+    FastConnection fast(fast_handler_, strm, sock, payload_max_length_, keep_alive_timeout_sec_, keep_alive_max_count_);
+    size_t count = keep_alive_max_count_;
+    while (count > 0 && (strm.HasBufferedInput() || WaitForNextRequest(sock))) {
+      strm.MarkReadable();
+      bool connection_closed = false;
+      Parsed parsed = fast_handler_ ? fast.Serve(count == 1, &connection_closed) : Parsed::kFallback;
+      if (parsed == Parsed::kClosed) {
+        ret = false;
+        break;
       }
-      if (ret) SSL_shutdown(ssl);
+      if (parsed == Parsed::kPlain) {
+        ret = true;
+      } else {
+        connection_closed = false;
+        ret = process_request(strm, count == 1, connection_closed, [ssl](httplib::Request& req) { req.ssl = ssl; });
+      }
+      if (!strm.Flush()) ret = false;
+      if (!ret || connection_closed) break;
+      count--;
     }
+    if (ret) SSL_shutdown(ssl);
   }
   if (ssl) SSL_free(ssl);
   ::shutdown(sock, SHUT_RDWR);

@@ -20,5 +20,7 @@ Error NoControlEndpoint(const std::string& method, const std::string& path) {
 Error NotServed(const std::string& method, const std::string& path) {
   return MakeError(501, "NotImplemented", "crosskey does not serve " + method + " " + path);
 }
+Error ListenerRefused(int status, const std::string& message) { return MakeError(status, "BadRequest", message); }
+Error UnhandledException() { return MakeError(500, "InternalError", "crosskey hit an internal error."); }
 
 }  // namespace crosskey::server::control_errors

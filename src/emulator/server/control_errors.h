@@ -19,6 +19,11 @@ Error PersistFailed(const std::string& detail);           // 503: the durable st
 Error Internal(const std::string& message);               // 500: a state swap failed
 Error NoControlEndpoint(const std::string& method, const std::string& path);  // 501
 Error NotServed(const std::string& method, const std::string& path);          // 501: no plane has the path
+// The HTTP listener refused the request before any plane saw it (413 body too large, 400
+// malformed): code BadRequest with the listener's own status.
+Error ListenerRefused(int status, const std::string& message);
+// A handler threw: a crosskey bug, answered as a clean 500 so it shows in tests.
+Error UnhandledException();
 
 }  // namespace crosskey::server::control_errors
 

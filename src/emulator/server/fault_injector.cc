@@ -81,6 +81,153 @@ int FindSocket(const std::string& local_addr, int local_port, const std::string&
   ::closedir(dir);
   return found;
 }
+
+// The rule parsers below set *error and return false at the first field they refuse.
+bool Refuse(std::string* error, std::string message) {
+  *error = std::move(message);
+  return false;
+}
+
+bool Present(const json& in, const char* name) { return in.contains(name) && !in[name].is_null(); }
+
+bool OnlyKnownFields(const json& in, std::string* error) {
+  for (const auto& item : in.items()) {
+    // item.key(), not a structured binding: clang 14 rejects a lambda capturing a binding.
+    const std::string& name = item.key();
+    if (std::none_of(std::begin(kFields), std::end(kFields), [&](const char* f) { return name == f; })) {
+      return Refuse(error, "Unknown field '" + name + "'. A rule has: " + Joined(std::begin(kFields), std::end(kFields)) + ".");
+    }
+  }
+  return true;
+}
+
+bool ParseStringCriterion(const json& in, const char* name, std::string* out, std::string* error) {
+  if (!Present(in, name)) return true;
+  if (!in[name].is_string() || in[name].get<std::string>().empty()) {
+    return Refuse(error, std::string("'") + name + "' must be a non-empty string (omit it to match any).");
+  }
+  *out = in[name].get<std::string>();
+  return true;
+}
+
+bool ParseRuleId(const json& in, std::string* id, std::string* error) {
+  if (!Present(in, "id")) return true;
+  if (!in["id"].is_string()) return Refuse(error, "'id' must be a string of letters, digits, '.', '_' or '-' (at most 64).");
+  *id = in["id"].get<std::string>();
+  bool ok = !id->empty() && id->size() <= 64 && std::all_of(id->begin(), id->end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+  });
+  if (!ok) return Refuse(error, "'id' must be 1 to 64 letters, digits, '.', '_' or '-'.");
+  return true;
+}
+
+// A criterion another plane never has would make the rule silently match nothing.
+bool CheckPlaneCriteria(const json& in, FaultRule* r, std::string* error) {
+  if (r->plane.empty()) return true;
+  r->plane = ToLower(r->plane);
+  if (std::none_of(std::begin(kPlanes), std::end(kPlanes), [&](const char* p) { return r->plane == p; })) {
+    return Refuse(error, "Unknown plane '" + in["plane"].get<std::string>() + "'. Use one of: " +
+                             Joined(std::begin(kPlanes), std::end(kPlanes)) + " (or omit it for every plane).");
+  }
+  if (r->plane != "keyvault" && (!r->vault.empty() || !r->key.empty())) {
+    return Refuse(error, "'vault' and 'key' only match Key Vault requests: use plane 'keyvault' or drop them.");
+  }
+  if (r->plane == "mi" && !r->tenant.empty()) {
+    return Refuse(error, "The managed-identity endpoint names no tenant: drop 'tenant' or use 'principal' (the client_id, "
+                         "object_id or mi_res_id asked for).");
+  }
+  return true;
+}
+
+// plane, tenant, principal, operation, vault, key and id.
+bool ParseCriteria(const json& in, FaultRule* r, std::string* error) {
+  for (auto [name, out] : {std::pair{"plane", &r->plane}, std::pair{"tenant", &r->tenant}, std::pair{"principal", &r->principal},
+                           std::pair{"operation", &r->operation}, std::pair{"vault", &r->vault}, std::pair{"key", &r->key}}) {
+    if (!ParseStringCriterion(in, name, out, error)) return false;
+  }
+  return ParseRuleId(in, &r->id, error) && CheckPlaneCriteria(in, r, error);
+}
+
+bool ParseHeaders(const json& headers, FaultRule* r, std::string* error) {
+  if (!headers.is_object()) return Refuse(error, "'headers' must be an object of header names to string values.");
+  for (const auto& [name, value] : headers.items()) {
+    if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
+      return Refuse(error, "Header name '" + name + "' is not a valid HTTP header name.");
+    }
+    if (!value.is_string()) return Refuse(error, "Header '" + name + "' must have a string value.");
+    std::string v = value.get<std::string>();
+    // CR or LF would let a rule inject headers of its own choosing into the response.
+    if (v.find_first_of("\r\n") != std::string::npos) return Refuse(error, "Header '" + name + "' must not contain CR or LF.");
+    r->headers.emplace_back(name, v);
+  }
+  return true;
+}
+
+// status, with the body and headers it answers with.
+bool ParseAnswer(const json& in, FaultRule* r, std::string* error) {
+  if (Present(in, "status")) {
+    if (!in["status"].is_number_integer()) return Refuse(error, "'status' must be an integer HTTP status between 400 and 599.");
+    int64_t s = in["status"].get<int64_t>();
+    if (s < 400 || s > 599) return Refuse(error, "'status' " + std::to_string(s) + " is outside 400-599: a fault is an error response.");
+    r->status = static_cast<int>(s);
+  }
+  if (Present(in, "body")) {
+    if (!r->status) return Refuse(error, "'body' needs a 'status' to answer with.");
+    r->body = in["body"];
+  }
+  if (Present(in, "headers")) {
+    if (!r->status) return Refuse(error, "'headers' needs a 'status' to answer with.");
+    return ParseHeaders(in["headers"], r, error);
+  }
+  return true;
+}
+
+// latencyMs and drop; afterwards the rule must do something.
+bool ParseDelayOrDrop(const json& in, FaultRule* r, std::string* error) {
+  if (Present(in, "latencyMs")) {
+    if (!in["latencyMs"].is_number_integer()) return Refuse(error, "'latencyMs' must be an integer number of milliseconds.");
+    int64_t ms = in["latencyMs"].get<int64_t>();
+    if (ms < 0 || ms > kMaxLatencyMs) {
+      return Refuse(error, "'latencyMs' must be between 0 and " + std::to_string(kMaxLatencyMs) + ".");
+    }
+    r->latency_ms = ms;
+  }
+  if (Present(in, "drop")) {
+    if (!in["drop"].is_boolean()) return Refuse(error, "'drop' must be true or false.");
+    r->drop = in["drop"].get<bool>();
+    if (r->drop && r->status) return Refuse(error, "A rule either answers a 'status' or 'drop's the connection, not both.");
+  }
+  if (!r->status && !r->drop && r->latency_ms == 0) {
+    return Refuse(error, "A rule needs an action: 'status' (400-599, optional 'body' and 'headers'), 'latencyMs' (> 0) or "
+                         "'drop': true.");
+  }
+  return true;
+}
+
+// times, probability and seed.
+bool ParseFiring(const json& in, FaultRule* r, std::string* error) {
+  if (Present(in, "times")) {
+    if (!in["times"].is_number_integer() || in["times"].get<int64_t>() < 1) {
+      return Refuse(error, "'times' must be an integer of at least 1 (omit it to fire on every match).");
+    }
+    r->times = in["times"].get<int64_t>();
+  }
+  if (Present(in, "probability")) {
+    if (!in["probability"].is_number()) return Refuse(error, "'probability' must be a number between 0 and 1.");
+    double p = in["probability"].get<double>();
+    if (!(p >= 0.0 && p <= 1.0)) return Refuse(error, "'probability' must be between 0 and 1.");
+    r->probability = p;
+  }
+  if (Present(in, "seed")) {
+    if (!r->probability) return Refuse(error, "'seed' only makes sense with a 'probability'.");
+    const json& seed = in["seed"];
+    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
+      return Refuse(error, "'seed' must be a non-negative integer.");
+    }
+    r->seed = in["seed"].get<uint64_t>();
+  }
+  return true;
+}
 }  // namespace
 
 // ---------------------------------------------------------------------------------- rules
@@ -127,111 +274,15 @@ json FaultRule::ToJson() const {
 }
 
 std::optional<FaultRule> FaultInjector::Parse(const json& in, std::string* error) {
-  auto fail = [&](const std::string& message) -> std::optional<FaultRule> {
-    *error = message;
-    return std::nullopt;
-  };
   if (!in.is_object()) {
-    return fail("A fault rule must be a JSON object, e.g. {\"plane\":\"keyvault\",\"operation\":\"unwrapKey\",\"status\":503}.");
-  }
-  for (const auto& [name, value] : in.items()) {
-    if (std::none_of(std::begin(kFields), std::end(kFields), [&](const char* f) { return name == f; })) {
-      return fail("Unknown field '" + name + "'. A rule has: " + Joined(std::begin(kFields), std::end(kFields)) + ".");
-    }
+    *error = "A fault rule must be a JSON object, e.g. {\"plane\":\"keyvault\",\"operation\":\"unwrapKey\",\"status\":503}.";
+    return std::nullopt;
   }
   FaultRule r;
-  auto string_field = [&](const char* name, std::string* out) {
-    if (!in.contains(name) || in[name].is_null()) return true;
-    if (!in[name].is_string() || in[name].get<std::string>().empty()) {
-      *error = std::string("'") + name + "' must be a non-empty string (omit it to match any).";
-      return false;
-    }
-    *out = in[name].get<std::string>();
-    return true;
-  };
-  for (auto [name, out] : {std::pair{"plane", &r.plane}, std::pair{"tenant", &r.tenant}, std::pair{"principal", &r.principal},
-                           std::pair{"operation", &r.operation}, std::pair{"vault", &r.vault}, std::pair{"key", &r.key}}) {
-    if (!string_field(name, out)) return std::nullopt;
-  }
-  if (in.contains("id") && !in["id"].is_null()) {
-    if (!in["id"].is_string()) return fail("'id' must be a string of letters, digits, '.', '_' or '-' (at most 64).");
-    r.id = in["id"].get<std::string>();
-    bool ok = !r.id.empty() && r.id.size() <= 64 && std::all_of(r.id.begin(), r.id.end(), [](char c) {
-      return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
-    });
-    if (!ok) return fail("'id' must be 1 to 64 letters, digits, '.', '_' or '-'.");
-  }
-  if (!r.plane.empty()) {
-    r.plane = ToLower(r.plane);
-    if (std::none_of(std::begin(kPlanes), std::end(kPlanes), [&](const char* p) { return r.plane == p; })) {
-      return fail("Unknown plane '" + in["plane"].get<std::string>() + "'. Use one of: " +
-                  Joined(std::begin(kPlanes), std::end(kPlanes)) + " (or omit it for every plane).");
-    }
-    if (r.plane != "keyvault" && (!r.vault.empty() || !r.key.empty())) {
-      return fail("'vault' and 'key' only match Key Vault requests: use plane 'keyvault' or drop them.");
-    }
-    if (r.plane == "mi" && !r.tenant.empty()) {
-      return fail("The managed-identity endpoint names no tenant: drop 'tenant' or use 'principal' (the client_id, "
-                  "object_id or mi_res_id asked for).");
-    }
-  }
-  if (in.contains("status") && !in["status"].is_null()) {
-    if (!in["status"].is_number_integer()) return fail("'status' must be an integer HTTP status between 400 and 599.");
-    int64_t s = in["status"].get<int64_t>();
-    if (s < 400 || s > 599) return fail("'status' " + std::to_string(s) + " is outside 400-599: a fault is an error response.");
-    r.status = static_cast<int>(s);
-  }
-  if (in.contains("body") && !in["body"].is_null()) {
-    if (!r.status) return fail("'body' needs a 'status' to answer with.");
-    r.body = in["body"];
-  }
-  if (in.contains("headers") && !in["headers"].is_null()) {
-    if (!r.status) return fail("'headers' needs a 'status' to answer with.");
-    if (!in["headers"].is_object()) return fail("'headers' must be an object of header names to string values.");
-    for (const auto& [name, value] : in["headers"].items()) {
-      if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
-        return fail("Header name '" + name + "' is not a valid HTTP header name.");
-      }
-      if (!value.is_string()) return fail("Header '" + name + "' must have a string value.");
-      std::string v = value.get<std::string>();
-      if (v.find_first_of("\r\n") != std::string::npos) return fail("Header '" + name + "' must not contain CR or LF.");
-      r.headers.emplace_back(name, v);
-    }
-  }
-  if (in.contains("latencyMs") && !in["latencyMs"].is_null()) {
-    if (!in["latencyMs"].is_number_integer()) return fail("'latencyMs' must be an integer number of milliseconds.");
-    int64_t ms = in["latencyMs"].get<int64_t>();
-    if (ms < 0 || ms > kMaxLatencyMs) return fail("'latencyMs' must be between 0 and " + std::to_string(kMaxLatencyMs) + ".");
-    r.latency_ms = ms;
-  }
-  if (in.contains("drop") && !in["drop"].is_null()) {
-    if (!in["drop"].is_boolean()) return fail("'drop' must be true or false.");
-    r.drop = in["drop"].get<bool>();
-    if (r.drop && r.status) return fail("A rule either answers a 'status' or 'drop's the connection, not both.");
-  }
-  if (!r.status && !r.drop && r.latency_ms == 0) {
-    return fail("A rule needs an action: 'status' (400-599, optional 'body' and 'headers'), 'latencyMs' (> 0) or "
-                "'drop': true.");
-  }
-  if (in.contains("times") && !in["times"].is_null()) {
-    if (!in["times"].is_number_integer() || in["times"].get<int64_t>() < 1) {
-      return fail("'times' must be an integer of at least 1 (omit it to fire on every match).");
-    }
-    r.times = in["times"].get<int64_t>();
-  }
-  if (in.contains("probability") && !in["probability"].is_null()) {
-    if (!in["probability"].is_number()) return fail("'probability' must be a number between 0 and 1.");
-    double p = in["probability"].get<double>();
-    if (!(p >= 0.0 && p <= 1.0)) return fail("'probability' must be between 0 and 1.");
-    r.probability = p;
-  }
-  if (in.contains("seed") && !in["seed"].is_null()) {
-    if (!r.probability) return fail("'seed' only makes sense with a 'probability'.");
-    const json& seed = in["seed"];
-    if (!seed.is_number_unsigned() && !(seed.is_number_integer() && seed.get<int64_t>() >= 0)) {
-      return fail("'seed' must be a non-negative integer.");
-    }
-    r.seed = in["seed"].get<uint64_t>();
+  // In this order, so a rule with several mistakes reports the same one every time.
+  if (!OnlyKnownFields(in, error) || !ParseCriteria(in, &r, error) || !ParseAnswer(in, &r, error) ||
+      !ParseDelayOrDrop(in, &r, error) || !ParseFiring(in, &r, error)) {
+    return std::nullopt;
   }
   r.rng.seed(r.seed ? *r.seed : std::random_device{}());
   return r;

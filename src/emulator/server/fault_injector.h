@@ -39,7 +39,7 @@ struct FaultTarget {
   std::string key;
 };
 
-// One rule as added through POST /_emulator/faults (see docs/faults.md for the JSON).
+// One rule as added through POST /_emulator/faults (see README "Faults" for the JSON).
 struct FaultRule {
   std::string id;
   // Criteria; empty means "any".

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <optional>
 #include <regex>
 #include <set>
 #include <httplib.h>
@@ -94,6 +95,45 @@ std::string LoadOrCreateSecret(const std::string& data_dir, const std::string& f
   std::ofstream(path) << fresh << "\n";
   ::chmod(path.c_str(), 0600);
   return fresh;
+}
+
+struct ServerTlsPems {
+  std::string cert, key, ca;
+};
+
+// --cert/--key as given, or the generated pair (kept in the data dir) whose certificate names
+// every plane's host under --domain, plus the public-cloud login hosts some clients hard-code.
+std::optional<ServerTlsPems> ServerTls(const Options& options, std::string* error) {
+  if (!options.cert_file.empty()) {
+    std::string cert = ReadFile(options.cert_file);
+    return ServerTlsPems{cert, ReadFile(options.key_file), cert};
+  }
+  const std::string d = ToLower(options.domain);
+  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", "login." + d, "graph." + d, "management." + d,
+                                    "vault." + d, "*.vault." + d, "storage." + d, "*.blob." + d,
+                                    "login.microsoftonline.us", "login.microsoftonline.com"};
+  auto tls = crypto::LoadOrCreateTlsMaterial(options.data_dir, names, error);
+  if (!tls) return std::nullopt;
+  return ServerTlsPems{tls->server_cert_pem, tls->server_key_pem, tls->ca_cert_pem};
+}
+
+// Null when the certificate or key does not parse or OpenSSL refuses the pair.
+std::unique_ptr<httplib::Server> MakeTlsServer(const ServerTlsPems& tls) {
+  X509* cert = ParseCert(tls.cert);
+  EVP_PKEY* key = ParseKey(tls.key);
+  if (!cert || !key) return nullptr;
+  auto server = std::make_unique<BufferedTlsServer>(cert, key);
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  if (!server->is_valid()) return nullptr;
+  return server;
+}
+
+// The bound port (port 0: a free one), or <= 0 with *error set.
+int BindListener(httplib::Server* s, const std::string& bind, int port, const char* what, std::string* error) {
+  int bound = port == 0 ? s->bind_to_any_port(bind) : (s->bind_to_port(bind, port) ? port : -1);
+  if (bound <= 0) *error = std::string("cannot listen on ") + bind + ":" + std::to_string(port) + " (" + what + ")";
+  return bound;
 }
 }  // namespace
 
@@ -261,8 +301,9 @@ void EmulatorServer::ErrorBody(const HttpRequest& request, httplib::Response& re
     return;
   }
   std::string message = res.status == 413 ? "The request body is too large (limit 1 MiB)." : "Bad request.";
-  res.set_content("{\"error\":{\"code\":\"BadRequest\",\"message\":\"" + message + "\"}}",
-                  "application/json; charset=utf-8");
+  // The listener chose the status; only the body comes from the control API's mapper.
+  HttpResponse body = RenderControlError(control_errors::ListenerRefused(res.status, message));
+  res.set_content(body.body, body.content_type);
 }
 
 void EmulatorServer::InstallFastPath(BufferedTlsServer* server) {
@@ -314,9 +355,9 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   });
   server->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     // A bug must not take the process down; answer a clean 500 so it shows in tests.
-    res.status = 500;
-    res.set_content("{\"error\":{\"code\":\"InternalError\",\"message\":\"crosskey hit an internal error.\"}}",
-                    "application/json; charset=utf-8");
+    HttpResponse crash = RenderControlError(control_errors::UnhandledException());
+    res.status = crash.status;
+    res.set_content(crash.body, crash.content_type);
   });
 }
 
@@ -325,27 +366,13 @@ bool EmulatorServer::Start(std::string* error) {
     ::mkdir(options_.data_dir.c_str(), 0700);
     ::chmod(options_.data_dir.c_str(), 0700);
   }
-  std::string domain = ToLower(options_.domain);
   endpoints_.admin_token = options_.admin_token;
   endpoints_.state = this;
   if (!options_.data_dir.empty() && !store_.Open(options_.data_dir, error)) return false;
 
-  const std::string& d = domain;
-  std::vector<std::string> names = {"localhost", "127.0.0.1", "::1", "login." + d, "graph." + d, "management." + d,
-                                    "vault." + d, "*.vault." + d, "storage." + d, "*.blob." + d,
-                                    "login.microsoftonline.us", "login.microsoftonline.com"};
-  std::string cert_pem, key_pem;
-  if (!options_.cert_file.empty()) {
-    cert_pem = ReadFile(options_.cert_file);
-    key_pem = ReadFile(options_.key_file);
-    endpoints_.ca_pem = cert_pem;
-  } else {
-    auto tls = crypto::LoadOrCreateTlsMaterial(options_.data_dir, names, error);
-    if (!tls) return false;
-    cert_pem = tls->server_cert_pem;
-    key_pem = tls->server_key_pem;
-    endpoints_.ca_pem = tls->ca_cert_pem;
-  }
+  auto tls = ServerTls(options_, error);
+  if (!tls) return false;
+  endpoints_.ca_pem = tls->ca;
   endpoints_.mi_header =
       options_.mi_header.empty() ? LoadOrCreateSecret(options_.data_dir, "mi-header", 18) : options_.mi_header;
   // Backups made before a restart must still restore: the sealing key lives with the data dir.
@@ -353,29 +380,14 @@ bool EmulatorServer::Start(std::string* error) {
   if (backup_key && backup_key->size() == 32) backup_key_ = *backup_key;
   endpoints_.bench_routes = options_.bench_routes;
 
-  auto make_tls_server = [&]() -> std::unique_ptr<httplib::Server> {
-    X509* cert = ParseCert(cert_pem);
-    EVP_PKEY* key = ParseKey(key_pem);
-    if (!cert || !key) return nullptr;
-    auto server = std::make_unique<BufferedTlsServer>(cert, key);
-    X509_free(cert);
-    EVP_PKEY_free(key);
-    if (!server->is_valid()) return nullptr;
-    return server;
-  };
-  auto https = make_tls_server();
+  auto https = MakeTlsServer(*tls);
   if (!https) {
     *error = "cannot load the TLS certificate and key";
     return false;
   }
   Install(https.get(), false);
   InstallFastPath(static_cast<BufferedTlsServer*>(https.get()));
-  auto bind = [&](httplib::Server* s, int port, const char* what) -> int {
-    int bound = port == 0 ? s->bind_to_any_port(options_.bind) : (s->bind_to_port(options_.bind, port) ? port : -1);
-    if (bound <= 0) *error = std::string("cannot listen on ") + options_.bind + ":" + std::to_string(port) + " (" + what + ")";
-    return bound;
-  };
-  endpoints_.https_port = bind(https.get(), options_.port, "https");
+  endpoints_.https_port = BindListener(https.get(), options_.bind, options_.port, "https", error);
   if (endpoints_.https_port <= 0) return false;
   // Fixtures load once the port is known: vault URIs and ${port} placeholders carry it. The
   // startup state is kept for /_emulator/reset; a data dir's stored state wins over it.
@@ -400,20 +412,20 @@ bool EmulatorServer::Start(std::string* error) {
 
   auto mi = std::make_unique<httplib::Server>();
   Install(mi.get(), true);
-  endpoints_.mi_port = bind(mi.get(), options_.mi_port, "managed identity");
+  endpoints_.mi_port = BindListener(mi.get(), options_.bind, options_.mi_port, "managed identity", error);
   if (endpoints_.mi_port <= 0) return false;
 
   servers_.push_back(std::move(https));
   servers_.push_back(std::move(mi));
   if (options_.listen_443) {
-    auto extra = make_tls_server();
+    auto extra = MakeTlsServer(*tls);
     if (!extra) {
       *error = "cannot load the TLS certificate for port 443";
       return false;
     }
     Install(extra.get(), false);
     InstallFastPath(static_cast<BufferedTlsServer*>(extra.get()));
-    if (bind(extra.get(), 443, "--listen-443") <= 0) return false;
+    if (BindListener(extra.get(), options_.bind, 443, "--listen-443", error) <= 0) return false;
     servers_.push_back(std::move(extra));
   }
   for (auto& s : servers_) {

@@ -1,6 +1,7 @@
 #include "emulator/server/options.h"
 
 #include <cstdlib>
+#include <utility>
 
 namespace crosskey::server {
 
@@ -39,98 +40,130 @@ flags:
 )";
 }
 
-std::optional<Options> ParseOptions(int argc, char** argv, std::string* error, bool* help) {
-  Options o;
-  int i = 1;
-  if (i < argc && argv[i][0] != '-') o.command = argv[i++];
-  if (o.command != "serve" && o.command != "hosts" && o.command != "env") {
-    *error = "unknown command '" + o.command + "'";
-    return std::nullopt;
-  }
-  auto value = [&](const std::string& flag) -> std::optional<std::string> {
-    if (i + 1 >= argc) {
-      *error = flag + " needs a value";
-      return std::nullopt;
+namespace {
+// Flags that take a string as is.
+struct TextFlag {
+  const char* name;
+  std::string Options::*field;
+};
+constexpr TextFlag kTextFlags[] = {
+    {"--bind", &Options::bind},         {"--data-dir", &Options::data_dir},   {"--fixture", &Options::fixture},
+    {"--domain", &Options::domain},     {"--cert", &Options::cert_file},      {"--key", &Options::key_file},
+    {"--mi-header", &Options::mi_header}, {"--admin-token", &Options::admin_token}};
+
+// Flags that take an integer within bounds.
+struct NumberFlag {
+  const char* name;
+  int Options::*field;
+  int min, max;
+};
+constexpr NumberFlag kNumberFlags[] = {{"--port", &Options::port, 0, 65535},
+                                       {"--mi-port", &Options::mi_port, 0, 65535},
+                                       {"--token-lifetime", &Options::token_lifetime, 60, 86400 * 7},
+                                       {"--rbac-propagation-delay", &Options::rbac_propagation_delay, 0, 86400},
+                                       {"--threads", &Options::threads, 2, 1024}};
+
+// Flags that take one of two words.
+struct ChoiceFlag {
+  const char* name;
+  std::string Options::*field;
+  const char* first;
+  const char* second;
+};
+constexpr ChoiceFlag kChoiceFlags[] = {{"--log-format", &Options::log_format, "text", "json"},
+                                       {"--log-level", &Options::log_level, "warn", "info"}};
+
+// Walks argv past the program name; a flag's value is the argument after it. Errors land in *error.
+class FlagReader {
+ public:
+  FlagReader(int argc, char** argv, std::string* error) : argc_(argc), argv_(argv), error_(error) {}
+
+  bool More() const { return i_ < argc_; }
+  const char* Peek() const { return argv_[i_]; }
+  std::string Next() { return argv_[i_++]; }
+  bool Value(const std::string& flag, std::string* out) {
+    if (!More()) {
+      *error_ = flag + " needs a value";
+      return false;
     }
-    return std::string(argv[++i]);
-  };
-  auto number = [&](const std::string& flag, int* out, int min, int max) {
-    auto v = value(flag);
-    if (!v) return false;
+    *out = Next();
+    return true;
+  }
+  bool Number(const std::string& flag, int* out, int min, int max) {
+    std::string v;
+    if (!Value(flag, &v)) return false;
     char* end = nullptr;
-    long n = std::strtol(v->c_str(), &end, 10);
+    long n = std::strtol(v.c_str(), &end, 10);
     if (*end != '\0' || n < min || n > max) {
-      *error = flag + " must be a number in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
+      *error_ = flag + " must be a number in [" + std::to_string(min) + ", " + std::to_string(max) + "]";
       return false;
     }
     *out = static_cast<int>(n);
     return true;
-  };
-  for (; i < argc; ++i) {
-    std::string flag = argv[i];
-    std::optional<std::string> v;
+  }
+  bool Choice(const std::string& flag, std::string* out, const char* first, const char* second) {
+    std::string v;
+    if (!Value(flag, &v)) return false;
+    if (v != first && v != second) {
+      *error_ = flag + " is " + first + " or " + second;
+      return false;
+    }
+    *out = v;
+    return true;
+  }
+  bool Fail(std::string message) {
+    *error_ = std::move(message);
+    return false;
+  }
+
+ private:
+  int argc_;
+  char** argv_;
+  std::string* error_;
+  int i_ = 1;
+};
+
+// One flag (and its value); false with the reader's error set when it is unknown or bad.
+bool ApplyFlag(const std::string& flag, FlagReader& in, Options* o) {
+  for (const auto& f : kTextFlags) {
+    if (flag == f.name) return in.Value(flag, &(o->*f.field));
+  }
+  for (const auto& f : kNumberFlags) {
+    if (flag == f.name) return in.Number(flag, &(o->*f.field), f.min, f.max);
+  }
+  for (const auto& f : kChoiceFlags) {
+    if (flag == f.name) return in.Choice(flag, &(o->*f.field), f.first, f.second);
+  }
+  if (flag == "--listen-443") {
+    o->listen_443 = true;
+  } else if (flag == "--bench-routes") {
+    o->bench_routes = true;
+  } else if (flag == "--vault") {
+    std::string v;
+    if (!in.Value(flag, &v)) return false;
+    o->vaults.push_back(v);
+  } else {
+    return in.Fail("unknown flag '" + flag + "'");
+  }
+  return true;
+}
+}  // namespace
+
+std::optional<Options> ParseOptions(int argc, char** argv, std::string* error, bool* help) {
+  Options o;
+  FlagReader in(argc, argv, error);
+  if (in.More() && in.Peek()[0] != '-') o.command = in.Next();
+  if (o.command != "serve" && o.command != "hosts" && o.command != "env") {
+    *error = "unknown command '" + o.command + "'";
+    return std::nullopt;
+  }
+  while (in.More()) {
+    std::string flag = in.Next();
     if (flag == "--help" || flag == "-h") {
       *help = true;
       return o;
-    } else if (flag == "--bind") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.bind = *v;
-    } else if (flag == "--port") {
-      if (!number(flag, &o.port, 0, 65535)) return std::nullopt;
-    } else if (flag == "--mi-port") {
-      if (!number(flag, &o.mi_port, 0, 65535)) return std::nullopt;
-    } else if (flag == "--data-dir") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.data_dir = *v;
-    } else if (flag == "--fixture") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.fixture = *v;
-    } else if (flag == "--domain") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.domain = *v;
-    } else if (flag == "--cert") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.cert_file = *v;
-    } else if (flag == "--key") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.key_file = *v;
-    } else if (flag == "--listen-443") {
-      o.listen_443 = true;
-    } else if (flag == "--bench-routes") {
-      o.bench_routes = true;
-    } else if (flag == "--mi-header") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.mi_header = *v;
-    } else if (flag == "--token-lifetime") {
-      if (!number(flag, &o.token_lifetime, 60, 86400 * 7)) return std::nullopt;
-    } else if (flag == "--rbac-propagation-delay") {
-      if (!number(flag, &o.rbac_propagation_delay, 0, 86400)) return std::nullopt;
-    } else if (flag == "--threads") {
-      if (!number(flag, &o.threads, 2, 1024)) return std::nullopt;
-    } else if (flag == "--admin-token") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.admin_token = *v;
-    } else if (flag == "--log-format") {
-      if (!(v = value(flag))) return std::nullopt;
-      if (*v != "text" && *v != "json") {
-        *error = "--log-format is text or json";
-        return std::nullopt;
-      }
-      o.log_format = *v;
-    } else if (flag == "--log-level") {
-      if (!(v = value(flag))) return std::nullopt;
-      if (*v != "warn" && *v != "info") {
-        *error = "--log-level is warn or info";
-        return std::nullopt;
-      }
-      o.log_level = *v;
-    } else if (flag == "--vault") {
-      if (!(v = value(flag))) return std::nullopt;
-      o.vaults.push_back(*v);
-    } else {
-      *error = "unknown flag '" + flag + "'";
-      return std::nullopt;
     }
+    if (!ApplyFlag(flag, in, &o)) return std::nullopt;
   }
   if (o.cert_file.empty() != o.key_file.empty()) {
     *error = "--cert and --key go together";

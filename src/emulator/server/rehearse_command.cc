@@ -176,96 +176,105 @@ std::string DomainOf(rehearse::ApiClient* client, std::string* error) {
   host = host.substr(0, host.find(':'));
   return host.rfind("login.", 0) == 0 ? host.substr(6) : host;
 }
-}  // namespace
 
-int RunRehearse(int argc, char** argv) {
-  std::string error;
+bool WantsHelp(int argc, char** argv) {
   for (int i = 2; i < argc; ++i) {
-    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") {
-      std::cout << kUsage;
-      return 0;
-    }
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return true;
   }
-  auto args = Parse(argc, argv, &error);
-  if (!args) {
-    std::cerr << "crosskey rehearse: " << error << "\n\n" << kUsage;
-    return 2;
-  }
-  auto files = ScenarioFiles(args->scenarios, &error);
-  if (files.empty()) {
-    std::cerr << "crosskey rehearse: " << (error.empty() ? "no scenario files found" : error) << "\n";
-    return 2;
-  }
-  // Parse every scenario before touching any emulator: a typo fails fast.
+  return false;
+}
+
+// Parses every scenario before touching any emulator, so a typo fails fast; nullopt once the
+// first bad one is reported on stderr.
+std::optional<std::vector<rehearse::Scenario>> LoadScenarios(const std::vector<fs::path>& files) {
   std::vector<rehearse::Scenario> scenarios;
   for (const auto& f : files) {
     auto doc = Json::parse(ReadAll(f), nullptr, false);
     if (doc.is_discarded()) {
       std::cerr << "crosskey rehearse: " << f.string() << ": not valid JSON\n";
-      return 2;
+      return std::nullopt;
     }
     auto sc = rehearse::ParseScenario(doc, f.string());
     if (!sc.ok()) {
       std::cerr << "crosskey rehearse: " << sc.error().message << "\n";
-      return 2;
+      return std::nullopt;
     }
     scenarios.push_back(*sc);
   }
+  return scenarios;
+}
 
-  std::unique_ptr<EmulatorServer> local;
+struct Target {
   std::string host = "127.0.0.1";
   int port = 0;
-  if (args->url.empty()) {
+};
+
+// The emulator to rehearse against: --url's, or one started in this process (kept in *local).
+// 0, or the exit code after reporting on stderr.
+int ResolveTarget(const Args& args, std::unique_ptr<EmulatorServer>* local, Target* target) {
+  if (args.url.empty()) {
     Options o;
     o.port = 0;
     o.mi_port = 0;
     o.threads = 8;
-    local = std::make_unique<EmulatorServer>(o);
-    if (!local->Start(&error)) {
+    *local = std::make_unique<EmulatorServer>(o);
+    std::string error;
+    if (!(*local)->Start(&error)) {
       std::cerr << "crosskey rehearse: cannot start the emulator: " << error << "\n";
       return 1;
     }
-    port = local->https_port();
-  } else {
-    std::string u = args->url;
-    if (u.rfind("https://", 0) != 0) {
-      std::cerr << "crosskey rehearse: --url must be https://HOST:PORT\n";
-      return 2;
-    }
-    u = u.substr(8);
-    while (!u.empty() && u.back() == '/') u.pop_back();
-    auto colon = u.rfind(':');
-    host = colon == std::string::npos ? u : u.substr(0, colon);
-    port = colon == std::string::npos ? 443 : std::atoi(u.c_str() + colon + 1);
+    target->port = (*local)->https_port();
+    return 0;
   }
-  HttpsApiClient client(host, port, args->admin_token);
-  std::string ca = args->ca.empty() ? "" : ReadAll(args->ca);
-  if (!args->ca.empty() && ca.empty()) {
-    std::cerr << "crosskey rehearse: --ca " << args->ca << ": cannot read the file\n";
+  std::string u = args.url;
+  if (u.rfind("https://", 0) != 0) {
+    std::cerr << "crosskey rehearse: --url must be https://HOST:PORT\n";
+    return 2;
+  }
+  u = u.substr(8);
+  while (!u.empty() && u.back() == '/') u.pop_back();
+  auto colon = u.rfind(':');
+  target->host = colon == std::string::npos ? u : u.substr(0, colon);
+  target->port = colon == std::string::npos ? 443 : std::atoi(u.c_str() + colon + 1);
+  return 0;
+}
+
+// Trusts --ca, or else the CA the emulator serves (fetched without verification over what is
+// meant to be a loopback connection), then learns the emulator's domain. 0, or the exit code.
+int Connect(const Args& args, const Target& target, HttpsApiClient* client, std::string* domain) {
+  std::string error;
+  std::string ca = args.ca.empty() ? "" : ReadAll(args.ca);
+  if (!args.ca.empty() && ca.empty()) {
+    std::cerr << "crosskey rehearse: --ca " << args.ca << ": cannot read the file\n";
     return 2;
   }
   if (ca.empty()) {
-    client.Trust("", &error);
-    auto r = client.Send("GET", "login.crosskey.test", "/_emulator/ca.pem", "", "", "");
+    client->Trust("", &error);
+    auto r = client->Send("GET", "login.crosskey.test", "/_emulator/ca.pem", "", "", "");
     if (r.status != 200) {
-      std::cerr << "crosskey rehearse: cannot reach the emulator at " << host << ":" << port << ": "
+      std::cerr << "crosskey rehearse: cannot reach the emulator at " << target.host << ":" << target.port << ": "
                 << (r.status ? std::to_string(r.status) + " " + r.body : r.body) << "\n";
       return 1;
     }
     ca = r.body;
   }
-  if (!client.Trust(ca, &error)) {
+  if (!client->Trust(ca, &error)) {
     std::cerr << "crosskey rehearse: " << error << "\n";
     return 2;
   }
-  std::string domain = DomainOf(&client, &error);
-  if (domain.empty()) {
+  *domain = DomainOf(client, &error);
+  if (domain->empty()) {
     std::cerr << "crosskey rehearse: " << error << "\n";
     return 1;
   }
+  return 0;
+}
 
+// Runs each scenario, prints its timeline and writes it to --out; the number that failed.
+int RunAll(const Args& args, const std::vector<rehearse::Scenario>& scenarios, rehearse::ApiClient* client,
+           const std::string& domain) {
   std::error_code ec;
-  fs::create_directories(args->out, ec);
+  fs::create_directories(args.out, ec);
   int failed = 0;
   for (const auto& sc : scenarios) {
     Json fixture;
@@ -277,9 +286,9 @@ int RunRehearse(int argc, char** argv) {
         continue;
       }
     }
-    rehearse::Rehearsal rehearsal(&client, domain);
+    rehearse::Rehearsal rehearsal(client, domain);
     Json timeline = rehearsal.Run(sc, fixture);
-    if (args->quiet) {
+    if (args.quiet) {
       std::cout << (timeline["passed"].get<bool>() ? "PASS " : "FAIL ") << sc.name << "\n";
     } else {
       rehearse::Rehearsal::Print(timeline, std::cout);
@@ -287,10 +296,41 @@ int RunRehearse(int argc, char** argv) {
     }
     std::string file = sc.name;
     std::replace(file.begin(), file.end(), '/', '-');
-    std::ofstream(fs::path(args->out) / (file + ".json")) << timeline.dump(2) << "\n";
+    std::ofstream(fs::path(args.out) / (file + ".json")) << timeline.dump(2) << "\n";
     failed += !timeline["passed"].get<bool>();
   }
-  std::cout << (failed ? "FAILED: " : "ALL PASSED: ") << scenarios.size() - failed << "/" << scenarios.size()
+  return failed;
+}
+}  // namespace
+
+int RunRehearse(int argc, char** argv) {
+  if (WantsHelp(argc, argv)) {
+    std::cout << kUsage;
+    return 0;
+  }
+  std::string error;
+  auto args = Parse(argc, argv, &error);
+  if (!args) {
+    std::cerr << "crosskey rehearse: " << error << "\n\n" << kUsage;
+    return 2;
+  }
+  auto files = ScenarioFiles(args->scenarios, &error);
+  if (files.empty()) {
+    std::cerr << "crosskey rehearse: " << (error.empty() ? "no scenario files found" : error) << "\n";
+    return 2;
+  }
+  auto scenarios = LoadScenarios(files);
+  if (!scenarios) return 2;
+
+  std::unique_ptr<EmulatorServer> local;
+  Target target;
+  if (int code = ResolveTarget(*args, &local, &target)) return code;
+  HttpsApiClient client(target.host, target.port, args->admin_token);
+  std::string domain;
+  if (int code = Connect(*args, target, &client, &domain)) return code;
+
+  int failed = RunAll(*args, *scenarios, &client, domain);
+  std::cout << (failed ? "FAILED: " : "ALL PASSED: ") << scenarios->size() - failed << "/" << scenarios->size()
             << " scenarios passed; timelines in " << args->out << "/\n";
   if (local) {
     local->Stop();

@@ -159,4 +159,6 @@ Error UnknownManagedIdentityPath(const std::string& path) {
   return MakeError(404, "not_found", "Unknown managed-identity path " + path);
 }
 
+Error InvalidState(const std::string& what) { return MakeError(400, "InvalidState", "state: " + what); }
+
 }  // namespace crosskey::token::errors

@@ -37,5 +37,7 @@ Error ManagedIdentityMethodNotAllowed();                                        
 Error InvalidTenant(const std::string& tenant);                    // 90002 as OIDC discovery names it
 Error InteractiveSignInNotImplemented(const std::string& path);    // 501: /authorize is not emulated
 Error UnknownManagedIdentityPath(const std::string& path);         // 404 on the managed-identity port
+// A state document's token part (signing keys, issuers, refresh grants) cannot be imported (400).
+Error InvalidState(const std::string& what);
 
 }  // namespace crosskey::token::errors

@@ -9,7 +9,6 @@
 namespace crosskey::token {
 namespace {
 using nlohmann::json;
-Error StateError(const std::string& what) { return MakeError(400, "InvalidState", "state: " + what); }
 }  // namespace
 
 json SigningKeyRing::ExportState() const {
@@ -24,12 +23,12 @@ Status SigningKeyRing::ImportState(const json& state) {
     for (const auto& k : state) {
       std::string error;
       auto key = crypto::KeyMaterial::FromJwk(k.at("jwk"), &error);
-      if (!key) return StateError("unreadable signing key: " + error);
+      if (!key) return errors::InvalidState("unreadable signing key: " + error);
       EnsureTenantKey(k.at("tenantId"), key);
     }
     return Status::Ok();
   } catch (const std::exception& e) {
-    return StateError(std::string("signing keys: ") + e.what());
+    return errors::InvalidState(std::string("signing keys: ") + e.what());
   }
 }
 
@@ -60,7 +59,7 @@ Status TokenService::ImportState(const json& state) {
       for (const auto& k : i.at("jwks").at("keys")) {
         std::string error;
         auto key = crypto::KeyMaterial::FromJwk(k, &error);
-        if (!key) return StateError("unreadable issuer key: " + error);
+        if (!key) return errors::InvalidState("unreadable issuer key: " + error);
         issuer.keys_by_kid[k.value("kid", "")] = key;
       }
       AddExternalIssuer(issuer);
@@ -71,7 +70,7 @@ Status TokenService::ImportState(const json& state) {
     }
     return Status::Ok();
   } catch (const std::exception& e) {
-    return StateError(std::string("token service: ") + e.what());
+    return errors::InvalidState(std::string("token service: ") + e.what());
   }
 }
 

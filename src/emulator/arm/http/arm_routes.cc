@@ -1,5 +1,7 @@
 #include "emulator/arm/http/arm_routes.h"
 
+#include <optional>
+
 #include "emulator/arm/errors.h"
 #include "emulator/arm/http/arm_call.h"
 #include "emulator/common/http/wire.h"
@@ -56,9 +58,12 @@ HttpResponse ArmRoutes::Serve(const HttpRequest& request, const wire::RequestCon
   ArmCaller caller{v.token.tenant_id, v.token.object_id, v.token.upn.empty() ? v.token.object_id : v.token.upn};
   auto result = Run(request, context, caller);
   const bool ok = result.ok();
-  HttpResponse response = ok ? std::move(result).value() : RenderArmError(result.error());
+  // The failure is kept apart: the value is moved out of `result` below.
+  std::optional<Error> error;
+  if (!ok) error = result.error();
+  HttpResponse response = ok ? std::move(result).value() : RenderArmError(*error);
   if (request.method != "GET" && request.method != "HEAD") {
-    RecordActivity(request, context, v.token, caller, response, ok ? nullptr : &result.error());
+    RecordActivity(request, context, v.token, caller, response, error ? &*error : nullptr);
   }
   return response;
 }

@@ -1,5 +1,7 @@
 #include "emulator/consumer/http/blob_routes.h"
 
+#include <optional>
+
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 #include "emulator/consumer/blob_errors.h"
@@ -97,7 +99,10 @@ HttpResponse BlobRoutes::Serve(const HttpRequest& request, const wire::RequestCo
   auto caller = Authenticate(request, *account, &correlation);
   auto result = caller.ok() ? Run(request, context, *account, *caller) : StatusOr<HttpResponse>(caller.error());
   const bool ok = result.ok();
-  HttpResponse response = ok ? std::move(result).value() : RenderStorageError(result.error(), request, now);
+  // The failure is kept apart: the value is moved out of `result` below.
+  std::optional<Error> error;
+  if (!ok) error = result.error();
+  HttpResponse response = ok ? std::move(result).value() : RenderStorageError(*error, request, now);
   if (ok) AddCommonHeaders(request, now, &response);
   BlobCaller who = caller.ok() ? *caller : BlobCaller{};
   nlohmann::json record = {{"category", "StorageBlobLogs"},
@@ -111,7 +116,7 @@ HttpResponse BlobRoutes::Serve(const HttpRequest& request, const wire::RequestCo
                            {"objectId", who.object_id},
                            {"appId", who.app_id},
                            {"statusCode", response.status},
-                           {"statusText", ok ? "Success" : result.error().code},
+                           {"statusText", ok ? "Success" : error->code},
                            {"correlationId", correlation},
                            {"requestId", request.request_id}};
   if (!who.authorized_by.empty()) record["authorizedBy"] = who.authorized_by;

@@ -1,6 +1,7 @@
 // Graph's applications: create, list, get, update (displayName, signInAudience,
 // keyCredentials), delete, addPassword (graph_call.h).
 #include "emulator/common/http/wire.h"
+#include "emulator/common/text.h"
 #include "emulator/crypto/key_material.h"
 #include "emulator/graph/errors.h"
 #include "emulator/graph/http/graph_call.h"

@@ -1,6 +1,7 @@
 #include "emulator/keyvault/http/key_vault_routes.h"
 
 #include <chrono>
+#include <optional>
 
 #include "emulator/common/http/wire.h"
 #include "emulator/common/json_writer.h"
@@ -85,9 +86,12 @@ HttpResponse KeyVaultRoutes::Serve(const HttpRequest& request, const wire::Reque
   auto started = std::chrono::steady_clock::now();
   auto result = Run(request, context, *info, *caller);
   const bool ok = result.ok();
-  HttpResponse response = ok ? std::move(result).value() : RenderKvError(result.error());
+  // The failure is kept apart: the value is moved out of `result` below.
+  std::optional<Error> error;
+  if (!ok) error = result.error();
+  HttpResponse response = ok ? std::move(result).value() : RenderKvError(*error);
   double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  Audit(request, context, *info, *caller, uti, response, ok ? nullptr : &result.error(), ms);
+  Audit(request, context, *info, *caller, uti, response, error ? &*error : nullptr, ms);
   return response;
 }
 
