@@ -211,7 +211,7 @@ void PlaneBench(benchmark::State& state, std::string key, std::string op) {
   for (auto _ : state) {
     // As the router does: match the route, then serve it.
     crosskey::wire::RequestContext context;
-    routes.Match(request, &context);
+    routes.Match(request, routes.VaultOf(request), &context);
     crosskey::HttpResponse response = routes.Serve(request, context);
     if (response.status != 200) Die(op + " " + key + " over the plane: " + std::to_string(response.status) + " " + response.body);
     benchmark::DoNotOptimize(response);

@@ -16,6 +16,7 @@ Cloud::Cloud(CloudConfig config)
       config_(std::move(config)),
       port_(config_.https_port) {
   keyvault.set_backup_key(crypto::RandomBytes(32));
+  keyvault.set_audit_log(&audit);
   resources.set_extension(&consumers);
   tokens.set_identity_fic_lookup([this](const std::string& tenant, const std::string& client_id) {
     return resources.IdentityFederatedCredentials(tenant, client_id);

@@ -8,6 +8,7 @@
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/key_material.h"
 #include "emulator/keyvault/errors.h"
+#include "emulator/token/sign_in_record.h"
 
 namespace crosskey::consumer {
 namespace {
@@ -28,10 +29,13 @@ const Json& Obj(const Json& j, const char* key) {
   static const Json kEmpty = Json::object();
   return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : kEmpty;
 }
-std::string CauseText(const Error& e) { return e.code + (e.inner_code.empty() ? "" : "/" + e.inner_code) + ": " + e.message; }
+std::string CauseText(const Error& e) {
+  return e.code + (e.inner_code.empty() ? "" : "/" + e.inner_code) + ": " + e.message;
+}
 std::string NormLocation(std::string s) {
   std::string out;
-  for (char c : ToLower(s)) if (c != ' ') out += c;
+  for (char c : ToLower(s))
+    if (c != ' ') out += c;
   return out;
 }
 }  // namespace
@@ -58,8 +62,14 @@ ConsumerEngine::ConsumerEngine(const Clock* clock, const token::TokenService* to
                                const token::TokenValidator* validator, arm::ResourceManager* resources,
                                keyvault::KeyVaultService* keyvault, AuditLog* audit, std::string domain,
                                std::function<int()> https_port)
-    : clock_(clock), tokens_(tokens), validator_(validator), resources_(resources), keyvault_(keyvault), audit_(audit),
-      domain_(std::move(domain)), https_port_(std::move(https_port)) {
+    : clock_(clock),
+      tokens_(tokens),
+      validator_(validator),
+      resources_(resources),
+      keyvault_(keyvault),
+      audit_(audit),
+      domain_(std::move(domain)),
+      https_port_(std::move(https_port)) {
   // Defaults (docs/rehearse.md): Storage checks for a new key version once a day (the seed:
   // "Azure Storage checks the key vault for a new key version daily"); every kind re-validates
   // access hourly, an emulator choice; Cosmos DB, disk encryption sets and SQL pick up new
@@ -166,51 +176,33 @@ StatusOr<keyvault::KvCaller> ConsumerEngine::CallerLocked(Record& r, int64_t now
 
 void ConsumerEngine::AuditSignIn(const Record& r, const std::string& tenant_id,
                                  const StatusOr<token::TokenResponse>& result) {
-  Json rec = {{"category", "SignIn"}, {"operationName", "Sign-in"}, {"tenantId", tenant_id},
-              {"appId", ToLower(r.federated_client_id)}, {"grantType", "client_credentials"},
-              {"platform", KindName(r.kind)}, {"resourceId", r.id}};
-  if (result.ok()) {
-    rec["result"] = "success";
-    rec["objectId"] = result->claims.object_id;
-    rec["appId"] = result->claims.app_id;
-    rec["resource"] = result->resource;
-    rec["credentialType"] = result->credential_type;
-    if (!result->matched_fic.empty()) rec["federatedCredential"] = result->matched_fic;
-    rec["correlationId"] = result->claims.uti;
-    rec["expiresOn"] = result->expires_on;
-  } else {
-    rec["result"] = "failure";
-    rec["errorCode"] = result.error().aadsts.empty() ? 0 : result.error().aadsts.front();
-    rec["error"] = result.error().message;
-  }
-  audit_->Record(std::move(rec));
+  token::RecordSignIn(audit_, {tenant_id, r.federated_client_id, "client_credentials", "", KindName(r.kind), r.id},
+                      result);
 }
 
-void ConsumerEngine::AuditKeyCall(const Record& r, const keyvault::KvCaller& caller, const char* operation,
-                                  const Status& result) {
-  Json rec = {{"category", "AuditEvent"}, {"operationName", operation}, {"tenantId", caller.tenant_id},
-              {"vault", r.key.vault}, {"key", r.key.name}, {"appId", caller.app_id}, {"objectId", caller.object_id},
-              {"callerTenantId", caller.tenant_id}, {"resultType", result.ok() ? "Success" : "Failure"},
-              {"correlationId", r.token_uti}, {"platform", KindName(r.kind)}, {"resourceId", r.id}};
-  if (!caller.authorized_by.empty()) rec["authorizedBy"] = caller.authorized_by;
-  if (!result.ok()) {
-    rec["resultSignature"] = result.error().inner_code.empty() ? result.error().code : result.error().inner_code;
-  }
-  audit_->Record(std::move(rec));
+// The platform's own trace: Key Vault's AuditEvent names the consumer that made the call.
+keyvault::KvRequestTrace ConsumerEngine::TraceOf(const Record& r) {
+  keyvault::KvRequestTrace trace;
+  trace.correlation_id = r.token_uti;
+  trace.platform = KindName(r.kind);
+  trace.resource_id = r.id;
+  return trace;
 }
 
 StatusOr<keyvault::KeyVersionSnapshot> ConsumerEngine::GetKeyLocked(const Record& r, const keyvault::KvCaller& caller) {
-  auto key = keyvault_->GetKey(r.key.vault, caller, r.key.name, r.key.version);
-  AuditKeyCall(r, caller, "KeyGet", key.ok() ? Status::Ok() : Status(key.error()));
-  return key;
+  auto trace = TraceOf(r);
+  keyvault::KvCaller traced = caller;
+  traced.trace = &trace;
+  return keyvault_->GetKey(r.key.vault, traced, r.key.name, r.key.version);
 }
 
 StatusOr<std::string> ConsumerEngine::CryptLocked(const Record& r, const keyvault::KvCaller& caller,
                                                   const std::string& version, const char* operation,
                                                   const std::string& input) {
-  auto out = keyvault_->Crypt(r.key.vault, caller, r.key.name, version, operation, kWrapAlg, input, {});
-  AuditKeyCall(r, caller, std::string(operation) == "wrapKey" ? "KeyWrap" : "KeyUnwrap",
-               out.ok() ? Status::Ok() : Status(out.error()));
+  auto trace = TraceOf(r);
+  keyvault::KvCaller traced = caller;
+  traced.trace = &trace;
+  auto out = keyvault_->Crypt(r.key.vault, traced, r.key.name, version, operation, kWrapAlg, input, {});
   if (!out.ok()) return out.error();
   return out->output.value;
 }
@@ -284,7 +276,9 @@ std::string ConsumerEngine::StateName(const Record& r) const {
 }
 
 Json ConsumerEngine::StatusJson(const Record& r) const {
-  Json j = {{"state", StateName(r)}, {"customerManagedKey", r.cmk}, {"since", IsoTime(r.state_since)},
+  Json j = {{"state", StateName(r)},
+            {"customerManagedKey", r.cmk},
+            {"since", IsoTime(r.state_since)},
             {"sinceEpoch", r.state_since}};
   if (r.cmk) {
     j["lastCheckEpoch"] = r.last_check;
@@ -334,27 +328,30 @@ Json ConsumerEngine::RenderLocked(Record& r) {
   if (b.contains("identity") && b["identity"].is_object() && b["identity"].contains("userAssignedIdentities")) {
     for (auto& [id, v] : b["identity"]["userAssignedIdentities"].items()) {
       auto got = resources_->Get(arm::ArmCaller{}, id);
-      if (got.ok()) v = {{"principalId", (*got)["properties"]["principalId"]}, {"clientId", (*got)["properties"]["clientId"]}};
+      if (got.ok())
+        v = {{"principalId", (*got)["properties"]["principalId"]}, {"clientId", (*got)["properties"]["clientId"]}};
     }
   }
   switch (r.kind) {
     case Kind::kStorage: {
       Json& enc = p["encryption"];
-      enc["services"] = {{"blob", {{"enabled", true}, {"keyType", "Account"}, {"lastEnabledTime", IsoTime(r.created)}}},
-                         {"file", {{"enabled", true}, {"keyType", "Account"}, {"lastEnabledTime", IsoTime(r.created)}}}};
+      enc["services"] = {
+          {"blob", {{"enabled", true}, {"keyType", "Account"}, {"lastEnabledTime", IsoTime(r.created)}}},
+          {"file", {{"enabled", true}, {"keyType", "Account"}, {"lastEnabledTime", IsoTime(r.created)}}}};
       if (r.cmk) {
         enc["keyvaultproperties"]["currentVersionedKeyIdentifier"] = KeyUrl(r.key, r.key_version);
         enc["keyvaultproperties"]["lastKeyRotationTimestamp"] = IsoTime(r.last_rotation);
       }
       int port = https_port_();
-      p["primaryEndpoints"] = {{"blob", "https://" + r.name + ".blob." + domain_ + (port == 443 ? "" : ":" + std::to_string(port)) + "/"}};
+      p["primaryEndpoints"] = {
+          {"blob", "https://" + r.name + ".blob." + domain_ + (port == 443 ? "" : ":" + std::to_string(port)) + "/"}};
       break;
     }
     case Kind::kCosmos:
       // customerManagedKeyStatus: the property the Cosmos DB troubleshooting guide points at.
-      p["customerManagedKeyStatus"] = r.healthy ? "Access to the configured customer managed key confirmed."
-                                                : "Access to the configured customer managed key failed: " +
-                                                      CauseText(r.last_error);
+      p["customerManagedKeyStatus"] =
+          r.healthy ? "Access to the configured customer managed key confirmed."
+                    : "Access to the configured customer managed key failed: " + CauseText(r.last_error);
       p["keyVaultKeyUriVersion"] = KeyUrl(r.key, r.key_version);
       p["documentEndpoint"] = "https://" + r.name + ".documents." + domain_ + "/";
       break;
@@ -378,14 +375,14 @@ Json ConsumerEngine::RenderLocked(Record& r) {
         }
       }
       break;
-    default:
-      break;
+    default: break;
   }
   return b;
 }
 
 Status ConsumerEngine::ResolveIdentity(Record& r, const Json& body, const std::string& identity_id) {
-  if (identity_id.empty()) return errors::InvalidProperty("A user-assigned identity is required for the customer-managed key.");
+  if (identity_id.empty())
+    return errors::InvalidProperty("A user-assigned identity is required for the customer-managed key.");
   bool listed = false;
   const Json& uai = Obj(Obj(body, "identity"), "userAssignedIdentities");
   for (auto& [id, v] : uai.items()) {
@@ -403,7 +400,8 @@ Status ConsumerEngine::ResolveIdentity(Record& r, const Json& body, const std::s
   return Status::Ok();
 }
 
-StatusOr<arm::PutResult> ConsumerEngine::CommitLocked(Record c, Record* existing, Error (*refusal)(const std::string&)) {
+StatusOr<arm::PutResult> ConsumerEngine::CommitLocked(Record c, Record* existing,
+                                                      Error (*refusal)(const std::string&)) {
   int64_t now = clock_->Now();
   if (existing && existing->cmk && existing->dek.empty()) {
     // Restored while its key was out of reach: the DEK must come back (through the old
@@ -496,7 +494,8 @@ StatusOr<arm::PutResult> ConsumerEngine::PutStorage(const arm::ParsedId& id, con
       return errors::InvalidProperty("encryption.keyvaultproperties needs keyvaulturi and keyname.");
     }
     while (!uri.empty() && uri.back() == '/') uri.pop_back();
-    auto key = ParseKeyUrl(uri + "/keys/" + name + (Str(kvp, "keyversion").empty() ? "" : "/" + Str(kvp, "keyversion")));
+    auto key =
+        ParseKeyUrl(uri + "/keys/" + name + (Str(kvp, "keyversion").empty() ? "" : "/" + Str(kvp, "keyversion")));
     if (!key) return errors::InvalidProperty("encryption.keyvaultproperties.keyvaulturi is not a Key Vault URI.");
     c.cmk = true;
     c.key = *key;
@@ -545,8 +544,9 @@ StatusOr<arm::PutResult> ConsumerEngine::PutDes(const arm::ParsedId& id, const J
   if (!key) return errors::InvalidProperty("properties.activeKey.keyUrl must be a Key Vault key URL.");
   bool rotate = p.value("rotationToLatestKeyVersionEnabled", false);
   if (key->version.empty() && !rotate) {
-    return errors::InvalidProperty("properties.activeKey.keyUrl must name a key version unless "
-                                   "rotationToLatestKeyVersionEnabled is true.");
+    return errors::InvalidProperty(
+        "properties.activeKey.keyUrl must name a key version unless "
+        "rotationToLatestKeyVersionEnabled is true.");
   }
   if (rotate) key->version.clear();  // follow the latest version
   auto vault = resources_->FindVault(key->vault);
@@ -568,7 +568,8 @@ StatusOr<arm::PutResult> ConsumerEngine::PutDisk(const arm::ParsedId& id, const 
   Record c = NewRecord(Kind::kDisk, kDiskType, id, body, existing);
   std::string des = Str(Obj(Obj(body, "properties"), "encryption"), "diskEncryptionSetId");
   Record* set = FindLocked(ToLower(des));
-  if (des.empty() || !set || set->kind != Kind::kDiskEncryptionSet) return errors::compute::DiskEncryptionSetNotFound(des);
+  if (des.empty() || !set || set->kind != Kind::kDiskEncryptionSet)
+    return errors::compute::DiskEncryptionSetNotFound(des);
   EvaluateLocked(*set, false);
   if (!set->healthy) return errors::compute::DiskInaccessible(CauseText(set->last_error));
   c.parent = ToLower(set->id);
@@ -614,7 +615,9 @@ StatusOr<arm::PutResult> ConsumerEngine::PutSqlChild(const arm::ParsedId& id, co
     } else if (!Str(p, "uri").empty()) {
       auto key = ParseKeyUrl(Str(p, "uri"));
       if (!key) return errors::InvalidProperty("properties.uri must be a Key Vault key URL.");
-      if (!s.cmk) return errors::InvalidProperty("Set keyId, federatedClientId and primaryUserAssignedIdentityId on the server first.");
+      if (!s.cmk)
+        return errors::InvalidProperty(
+            "Set keyId, federatedClientId and primaryUserAssignedIdentityId on the server first.");
       s.key = *key;
       s.key_version.clear();
       s.body["properties"]["keyId"] = Str(p, "uri");
@@ -713,7 +716,8 @@ Status ConsumerEngine::WriteData(const std::string& kind, const std::string& ref
   return Status::Ok();
 }
 
-StatusOr<std::string> ConsumerEngine::ReadData(const std::string& kind, const std::string& ref, const std::string& item) {
+StatusOr<std::string> ConsumerEngine::ReadData(const std::string& kind, const std::string& ref,
+                                               const std::string& item) {
   std::lock_guard lock(mu_);
   CK_ASSIGN_OR_RETURN(auto reached, ReachableLocked(kind, ref));
   auto [r, owner] = reached;
@@ -792,7 +796,8 @@ Json ConsumerEngine::States(bool force) {
 Json ConsumerEngine::Settings() const {
   Json j = Json::object();
   for (auto& [kind, s] : settings_) {
-    j[KindName(kind)] = {{"checkIntervalSeconds", s.check_interval}, {"versionCheckIntervalSeconds", s.version_interval}};
+    j[KindName(kind)] = {{"checkIntervalSeconds", s.check_interval},
+                         {"versionCheckIntervalSeconds", s.version_interval}};
   }
   return j;
 }
@@ -808,10 +813,14 @@ StatusOr<Json> ConsumerEngine::UpdateSettings(const Json& body) {
     }
     if (!kind || !v.is_object()) return errors::InvalidProperty("unknown consumer kind '" + name + "'");
     for (auto& [field, n] : v.items()) {
-      if (!n.is_number_integer() || n.get<int64_t>() < 0) return errors::InvalidProperty(field + " must be a non-negative integer");
-      if (field == "checkIntervalSeconds") next[*kind].check_interval = n.get<int64_t>();
-      else if (field == "versionCheckIntervalSeconds") next[*kind].version_interval = n.get<int64_t>();
-      else return errors::InvalidProperty("unknown setting '" + field + "'");
+      if (!n.is_number_integer() || n.get<int64_t>() < 0)
+        return errors::InvalidProperty(field + " must be a non-negative integer");
+      if (field == "checkIntervalSeconds")
+        next[*kind].check_interval = n.get<int64_t>();
+      else if (field == "versionCheckIntervalSeconds")
+        next[*kind].version_interval = n.get<int64_t>();
+      else
+        return errors::InvalidProperty("unknown setting '" + field + "'");
     }
   }
   settings_ = next;

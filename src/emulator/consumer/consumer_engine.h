@@ -145,7 +145,7 @@ class ConsumerEngine : public arm::ResourceExtension {
   // The platform's own calls in the audit log, as the planes record a client's: its sign-ins
   // (token exchange) and its Key Vault operations, tagged with the consumer's resource id.
   void AuditSignIn(const Record& r, const std::string& tenant_id, const StatusOr<token::TokenResponse>& result);
-  void AuditKeyCall(const Record& r, const keyvault::KvCaller& caller, const char* operation, const Status& result);
+  static keyvault::KvRequestTrace TraceOf(const Record& r);
   // GetKey and Crypt through the gate, audited.
   StatusOr<keyvault::KeyVersionSnapshot> GetKeyLocked(const Record& r, const keyvault::KvCaller& caller);
   StatusOr<std::string> CryptLocked(const Record& r, const keyvault::KvCaller& caller, const std::string& version,

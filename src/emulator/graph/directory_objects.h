@@ -100,6 +100,8 @@ struct GraphCaller {
   std::string object_id;
   std::string app_id;
   bool is_user = false;
+  std::string request_id;      // the request that acted, for the directory audit log
+  std::string correlation_id;  // its token's uti
 };
 
 }  // namespace crosskey::graph

@@ -2,19 +2,22 @@
 // The directory as Microsoft Graph's callers reach it: every write checks Entra's rule first
 // (Global Administrators write; a plain user may register an application while the tenant's
 // authorization policy allows it, and install one while user consent is allowed), then calls
-// the Directory. Graph's HTTP adapter and in-process C++ users get the same checks.
+// the Directory, and writes Entra's directory audit record of the write, allowed or refused.
+// Graph's HTTP adapter and in-process C++ users get the same checks and the same log.
 // Thread-safety: stateless over the Directory, whose methods are safe to call concurrently.
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "emulator/common/audit_log.h"
 #include "emulator/graph/directory.h"
 
 namespace crosskey::graph {
 
 class DirectoryService {
  public:
-  explicit DirectoryService(Directory* directory) : dir_(directory) {}
+  // `audit` may be null (no audit log).
+  explicit DirectoryService(Directory* directory, AuditLog* audit = nullptr) : dir_(directory), audit_(audit) {}
 
   // Errors: InsufficientPrivileges unless the caller is a Global Administrator of its tenant.
   Status RequireAdmin(const GraphCaller& caller) const;
@@ -55,7 +58,14 @@ class DirectoryService {
   Directory& directory() const { return *dir_; }
 
  private:
+  // Writes category AuditLogs as Entra's Core Directory logs it (activityDisplayName,
+  // category ApplicationManagement / UserManagement / Policy, initiator, target, result) and
+  // hands `result` back.
+  template <typename Result>
+  Result Logged(const GraphCaller& caller, const char* category, const char* activity, const std::string& target,
+                Result result) const;
   Directory* dir_;
+  AuditLog* audit_;
 };
 
 }  // namespace crosskey::graph

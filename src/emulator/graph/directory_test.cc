@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "emulator/graph/directory_service.h"
 #include "emulator/graph/errors.h"
 
 namespace crosskey::graph {
@@ -190,15 +191,45 @@ TEST_F(DirectoryTest, FailedUpdateLeavesApplicationUnchanged) {
 }
 
 TEST_F(DirectoryTest, UpdateOfUnknownObjectsIs404) {
-  auto r = dir_.UpdateApplication(kHome, "88888888-0000-4000-8000-000000000008", [](Application&) {
-    return Status::Ok();
-  });
+  auto r =
+      dir_.UpdateApplication(kHome, "88888888-0000-4000-8000-000000000008", [](Application&) { return Status::Ok(); });
   ASSERT_FALSE(r.ok());
   ExpectGraphError(r.error(), 404, "Request_ResourceNotFound");
   Application app = NewApp("AzureADMultipleOrgs");
   auto d = dir_.DeleteFederatedCredential(kHome, app.object_id, "missing");
   ASSERT_FALSE(d.ok());
   ExpectGraphError(d.error(), 404, "Request_ResourceNotFound");
+}
+
+// The directory core writes Entra's audit record of every write, allowed or refused, so
+// in-process callers leave the same log as Graph's HTTP callers.
+TEST_F(DirectoryTest, DirectoryServiceAuditsWritesAllowedAndRefused) {
+  AuditLog audit(&clock_);
+  DirectoryService service(&dir_, &audit);
+  User admin_user{"", "admin@home.test", "Admin", "pw", true, true};
+  auto admin = dir_.AddUser(kHome, admin_user);
+  ASSERT_TRUE(admin.ok());
+  auto plain = dir_.AddUser(kHome, User{"", "plain@home.test", "Plain", "pw", true, false});
+  ASSERT_TRUE(plain.ok());
+  GraphCaller as_admin{kHome, admin->object_id, "", true, "req-1", "uti-1"};
+  GraphCaller as_plain{kHome, plain->object_id, "", true, "req-2", "uti-2"};
+  auto app = service.CreateApplication(as_admin, {"audited", "AzureADMultipleOrgs", "", ""});
+  ASSERT_TRUE(app.ok());
+  EXPECT_FALSE(service.DeleteApplication(as_plain, app->object_id).ok());
+  AuditQuery query;
+  query.category = "AuditLogs";
+  auto records = audit.Query(query);
+  ASSERT_EQ(records.size(), 2u);
+  EXPECT_EQ(records[0]["operationName"], "Add application");
+  EXPECT_EQ(records[0]["auditCategory"], "ApplicationManagement");
+  EXPECT_EQ(records[0]["targetId"], app->object_id);
+  EXPECT_EQ(records[0]["objectId"], admin->object_id);
+  EXPECT_EQ(records[0]["result"], "success");
+  EXPECT_EQ(records[0]["correlationId"], "uti-1");
+  EXPECT_EQ(records[1]["operationName"], "Delete application");
+  EXPECT_EQ(records[1]["result"], "failure");
+  EXPECT_EQ(records[1]["resultReason"], "Authorization_RequestDenied");
+  EXPECT_EQ(records[1]["requestId"], "req-2");
 }
 
 }  // namespace

@@ -15,7 +15,7 @@ constexpr const char* kMagic = "CKB1";
 constexpr const char* kAad = "crosskey-key-backup-v1";
 }  // namespace
 
-StatusOr<std::string> KeyVaultService::BackupKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<std::string> KeyVaultService::BackupKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                  const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "backup", "", name));
@@ -46,7 +46,7 @@ StatusOr<std::string> KeyVaultService::BackupKey(const std::string& vault_name, 
   return crypto::Base64UrlEncode(std::string(kMagic) + sealed->iv + sealed->tag + sealed->value);
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::RestoreKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::RestoreKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                          const std::string& blob) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   auto raw = crypto::Base64UrlDecode(blob);

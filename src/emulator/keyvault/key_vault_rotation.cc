@@ -108,7 +108,7 @@ int KeyVaultService::ApplyDueRotations() {
   return rotated;
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::RotateKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::RotateKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                         const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "rotate", "", name));
@@ -120,7 +120,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::RotateKey(const std::string& vault
   return RotateLocked(k->second, clock_->Now());
 }
 
-StatusOr<json> KeyVaultService::GetRotationPolicy(const std::string& vault_name, const KvCaller& caller,
+StatusOr<json> KeyVaultService::GetRotationPolicyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                   const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "getrotationpolicy", "", name));
@@ -137,7 +137,7 @@ StatusOr<json> KeyVaultService::GetRotationPolicy(const std::string& vault_name,
   return policy;
 }
 
-StatusOr<json> KeyVaultService::SetRotationPolicy(const std::string& vault_name, const KvCaller& caller,
+StatusOr<json> KeyVaultService::SetRotationPolicyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                   const std::string& name, const json& policy) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "setrotationpolicy", "", name));

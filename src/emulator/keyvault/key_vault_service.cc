@@ -180,7 +180,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::AddVersion(const arm::VaultInfo& v
   return snapshot;
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::CreateKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::CreateKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                         const std::string& name, const CreateKeyParams& params) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "create", "", name));
@@ -224,7 +224,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::CreateKey(const std::string& vault
   return AddVersion(*vault, name, v);
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::ImportKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::ImportKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                         const std::string& name, const nlohmann::json& jwk,
                                                         const KeyAttributes& attributes, bool has_enabled,
                                                         const nlohmann::json& tags) {
@@ -255,13 +255,13 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::ImportKey(const std::string& vault
   return AddVersion(*vault, name, v);
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::GetKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::GetKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                      const std::string& name, const std::string& version) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   return KeyGate(*vault, caller, name, version, "get");
 }
 
-StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListKeys(const std::string& vault_name,
+StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListKeysUnaudited(const std::string& vault_name,
                                                                     const KvCaller& caller) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "list", "", ""));
@@ -277,7 +277,7 @@ StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListKeys(const std::s
   return out;
 }
 
-StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListVersions(const std::string& vault_name,
+StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListVersionsUnaudited(const std::string& vault_name,
                                                                         const KvCaller& caller,
                                                                         const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
@@ -291,7 +291,7 @@ StatusOr<std::vector<KeyVersionSnapshot>> KeyVaultService::ListVersions(const st
   return k->second.versions;
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::UpdateKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::UpdateKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                         const std::string& name, const std::string& version,
                                                         const KeyUpdate& update) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
@@ -318,7 +318,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::UpdateKey(const std::string& vault
   return errors::KeyNotFound(name + "/" + version);
 }
 
-StatusOr<DeletedKeyInfo> KeyVaultService::DeleteKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<DeletedKeyInfo> KeyVaultService::DeleteKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                     const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "delete", "", name));
@@ -339,7 +339,7 @@ StatusOr<DeletedKeyInfo> KeyVaultService::DeleteKey(const std::string& vault_nam
   return info;
 }
 
-StatusOr<DeletedKeyInfo> KeyVaultService::GetDeletedKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<DeletedKeyInfo> KeyVaultService::GetDeletedKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                         const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "getdeleted", "", name));
@@ -352,7 +352,7 @@ StatusOr<DeletedKeyInfo> KeyVaultService::GetDeletedKey(const std::string& vault
   return errors::DeletedKeyNotFound(name);
 }
 
-StatusOr<std::vector<DeletedKeyInfo>> KeyVaultService::ListDeletedKeys(const std::string& vault_name,
+StatusOr<std::vector<DeletedKeyInfo>> KeyVaultService::ListDeletedKeysUnaudited(const std::string& vault_name,
                                                                        const KvCaller& caller) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "listdeleted", "", ""));
@@ -366,7 +366,7 @@ StatusOr<std::vector<DeletedKeyInfo>> KeyVaultService::ListDeletedKeys(const std
   return out;
 }
 
-StatusOr<KeyVersionSnapshot> KeyVaultService::RecoverDeletedKey(const std::string& vault_name, const KvCaller& caller,
+StatusOr<KeyVersionSnapshot> KeyVaultService::RecoverDeletedKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                                 const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "recover", "", name));
@@ -382,7 +382,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::RecoverDeletedKey(const std::strin
   return errors::DeletedKeyNotFound(name);
 }
 
-Status KeyVaultService::PurgeDeletedKey(const std::string& vault_name, const KvCaller& caller,
+Status KeyVaultService::PurgeDeletedKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                         const std::string& name) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "purge", "", name));
@@ -401,7 +401,7 @@ Status KeyVaultService::PurgeDeletedKey(const std::string& vault_name, const KvC
   return errors::DeletedKeyNotFound(name);
 }
 
-StatusOr<CryptoResult> KeyVaultService::Crypt(const std::string& vault_name, const KvCaller& caller,
+StatusOr<CryptoResult> KeyVaultService::CryptUnaudited(const std::string& vault_name, const KvCaller& caller,
                                               const std::string& name, const std::string& version,
                                               const std::string& op, const std::string& alg, const std::string& value,
                                               const crypto::SymmetricParams& params) {
@@ -426,7 +426,7 @@ StatusOr<CryptoResult> KeyVaultService::Crypt(const std::string& vault_name, con
   return result;
 }
 
-StatusOr<CryptoResult> KeyVaultService::Sign(const std::string& vault_name, const KvCaller& caller,
+StatusOr<CryptoResult> KeyVaultService::SignUnaudited(const std::string& vault_name, const KvCaller& caller,
                                              const std::string& name, const std::string& version,
                                              const std::string& alg, const std::string& digest) {
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
@@ -437,7 +437,7 @@ StatusOr<CryptoResult> KeyVaultService::Sign(const std::string& vault_name, cons
   return CryptoResult{key, {*out, "", ""}};
 }
 
-StatusOr<std::pair<KeyVersionSnapshot, bool>> KeyVaultService::Verify(const std::string& vault_name,
+StatusOr<std::pair<KeyVersionSnapshot, bool>> KeyVaultService::VerifyUnaudited(const std::string& vault_name,
                                                                       const KvCaller& caller, const std::string& name,
                                                                       const std::string& version,
                                                                       const std::string& alg,

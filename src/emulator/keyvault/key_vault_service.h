@@ -16,12 +16,26 @@
 
 #include "emulator/arm/rbac_engine.h"
 #include "emulator/arm/resource_manager.h"
+#include "emulator/common/audit_log.h"
 #include "emulator/common/clock.h"
 #include "emulator/common/status.h"
+#include "emulator/keyvault/key_vault_operations.h"
 #include "emulator/keyvault/key_version.h"
 #include "emulator/keyvault/vault_throttle.h"
 
 namespace crosskey::keyvault {
+
+// Where a call came from, for its AuditEvent: the HTTP pipeline fills the request's fields, an
+// emulated platform its own. `audited` is set once the service has written the record, so the
+// pipeline writes one only for a request that never reached the service.
+struct KvRequestTrace {
+  std::string request_id;
+  std::string request_uri;
+  std::string correlation_id;  // the bearer token's uti
+  std::string platform;        // an emulated consumer's kind (storage, cosmosdb, ...)
+  std::string resource_id;     // that consumer's resource id
+  mutable bool audited = false;
+};
 
 // The authenticated caller of a data-plane request (from a validated token). An empty
 // object_id is the emulator itself (fixture loading): it is never authorized by RBAC because
@@ -35,6 +49,7 @@ struct KvCaller {
   // Filled by the service: the role assignment id or access policy that allowed the call
   // (the audit log reports it).
   mutable std::string authorized_by;
+  const KvRequestTrace* trace = nullptr;  // optional; outlives the call
 };
 
 struct CreateKeyParams {
@@ -71,6 +86,14 @@ class KeyVaultService {
  public:
   KeyVaultService(arm::ResourceManager* arm, arm::RbacEngine* rbac, const Clock* clock)
       : arm_(arm), rbac_(rbac), clock_(clock) {}
+  // Every operation below writes Key Vault's AuditEvent record here once it has a vault
+  // (a call to a vault that does not exist is not logged, as no vault's log could hold it).
+  void set_audit_log(AuditLog* audit) { audit_ = audit; }
+  // Writes one AuditEvent (httpStatusCode: the error's, else op.success_status) and marks the
+  // caller's trace audited. The operations call it; the HTTP pipeline calls it for a request
+  // that failed before reaching one (a malformed body, an unknown path).
+  void RecordAudit(const KeyOperation& op, const std::string& vault, const KvCaller& caller, const std::string& key,
+                   const Error* error, double ms) const;
 
   // Every method takes the vault name (from the host) and the caller. Common errors:
   // VaultNotFound, ForbiddenByRbac / ForbiddenByPolicy, KeyNotFound, BadParameter.
@@ -113,8 +136,8 @@ class KeyVaultService {
   StatusOr<nlohmann::json> GetRotationPolicy(const std::string& vault, const KvCaller& caller, const std::string& name);
   // Validates and stores a policy ({lifetimeActions:[{trigger:{timeAfterCreate|timeBeforeExpiry},
   // action:{type:Rotate|Notify}}], attributes:{expiryTime}}). Errors: BadParameter.
-  StatusOr<nlohmann::json> SetRotationPolicy(const std::string& vault, const KvCaller& caller,
-                                             const std::string& name, const nlohmann::json& policy);
+  StatusOr<nlohmann::json> SetRotationPolicy(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                             const nlohmann::json& policy);
   // Applies due Rotate actions of every key's policy on the emulator clock; returns how many
   // versions it created. Also run lazily before each key lookup.
   int ApplyDueRotations();
@@ -154,6 +177,51 @@ class KeyVaultService {
     std::map<std::string, KeyRecord> keys;  // key: lower-case name
   };
 
+  // The operations above before their AuditEvent (key_vault_audit.cc wraps each).
+  StatusOr<KeyVersionSnapshot> CreateKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                  const std::string& name, const CreateKeyParams& params);
+  StatusOr<KeyVersionSnapshot> ImportKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                  const std::string& name, const nlohmann::json& jwk,
+                                                  const KeyAttributes& attributes, bool has_enabled,
+                                                  const nlohmann::json& tags);
+  StatusOr<KeyVersionSnapshot> GetKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                               const std::string& name, const std::string& version);
+  StatusOr<std::vector<KeyVersionSnapshot>> ListKeysUnaudited(const std::string& vault, const KvCaller& caller);
+  StatusOr<std::vector<KeyVersionSnapshot>> ListVersionsUnaudited(const std::string& vault, const KvCaller& caller,
+                                                                  const std::string& name);
+  StatusOr<KeyVersionSnapshot> UpdateKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                  const std::string& name, const std::string& version,
+                                                  const KeyUpdate& update);
+  StatusOr<DeletedKeyInfo> DeleteKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                              const std::string& name);
+  StatusOr<DeletedKeyInfo> GetDeletedKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                  const std::string& name);
+  StatusOr<std::vector<DeletedKeyInfo>> ListDeletedKeysUnaudited(const std::string& vault, const KvCaller& caller);
+  StatusOr<KeyVersionSnapshot> RecoverDeletedKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                          const std::string& name);
+  Status PurgeDeletedKeyUnaudited(const std::string& vault, const KvCaller& caller, const std::string& name);
+  StatusOr<CryptoResult> CryptUnaudited(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                        const std::string& version, const std::string& op, const std::string& alg,
+                                        const std::string& value, const crypto::SymmetricParams& params);
+  StatusOr<CryptoResult> SignUnaudited(const std::string& vault, const KvCaller& caller, const std::string& name,
+                                       const std::string& version, const std::string& alg, const std::string& digest);
+  StatusOr<std::pair<KeyVersionSnapshot, bool>> VerifyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                                const std::string& name, const std::string& version,
+                                                                const std::string& alg, const std::string& digest,
+                                                                const std::string& signature);
+  StatusOr<KeyVersionSnapshot> RotateKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                  const std::string& name);
+  StatusOr<nlohmann::json> GetRotationPolicyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                      const std::string& name);
+  StatusOr<nlohmann::json> SetRotationPolicyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                      const std::string& name, const nlohmann::json& policy);
+  StatusOr<std::string> BackupKeyUnaudited(const std::string& vault, const KvCaller& caller, const std::string& name);
+  StatusOr<KeyVersionSnapshot> RestoreKeyUnaudited(const std::string& vault, const KvCaller& caller,
+                                                   const std::string& blob);
+  // Runs `body` and writes its AuditEvent (key_vault_audit.cc).
+  template <typename Body>
+  auto Audited(const KeyOperation& op, const std::string& vault, const KvCaller& caller, const std::string& key,
+               Body&& body) const -> decltype(body());
   StatusOr<std::shared_ptr<const arm::VaultInfo>> Vault(const std::string& vault) const;
   Status Authorize(const arm::VaultInfo& vault, const KvCaller& caller, const std::string& data_action,
                    const std::string& policy_permission, const std::string& key_name) const;
@@ -179,6 +247,7 @@ class KeyVaultService {
     if (now >= next_rotation_due_.load(std::memory_order_relaxed)) ApplyDueRotations();
   }
   arm::RbacEngine* rbac_;
+  AuditLog* audit_ = nullptr;
   const Clock* clock_;
   mutable std::shared_mutex mu_;
   std::map<std::string, VaultKeys> vaults_;  // key: vault instance id

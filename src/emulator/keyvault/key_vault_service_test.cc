@@ -139,9 +139,7 @@ class KeyVaultServiceTest : public ::testing::Test {
     auto r = cloud_.resources.Put(admin_, VaultId(name), {{"location", "westus"}, {"properties", props}});
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
-  std::string VaultId(const std::string& name) const {
-    return group_ + "/providers/Microsoft.KeyVault/vaults/" + name;
-  }
+  std::string VaultId(const std::string& name) const { return group_ + "/providers/Microsoft.KeyVault/vaults/" + name; }
   // Assigns a role at a vault, or at a key with key = "k".
   void Assign(const std::string& vault, const std::string& role, const std::string& principal,
               const std::string& key = "") {
@@ -153,8 +151,7 @@ class KeyVaultServiceTest : public ::testing::Test {
     ASSERT_TRUE(r.ok()) << r.error().message;
   }
 
-  KeyVersionSnapshot Create(const std::string& name, CreateKeyParams params = {},
-                            const std::string& vault = "kvrbac") {
+  KeyVersionSnapshot Create(const std::string& name, CreateKeyParams params = {}, const std::string& vault = "kvrbac") {
     if (params.kty.empty()) params.kty = "RSA";
     auto k = cloud_.keyvault.CreateKey(vault, officer_, name, params);
     EXPECT_TRUE(k.ok()) << k.error().message;
@@ -357,14 +354,13 @@ TEST_F(KeyVaultServiceTest, WrongAlgorithmOrKeyTypeIsBadParameter) {
 // ------------------------------------------------------------------------- access policies
 
 TEST_F(KeyVaultServiceTest, AccessPolicyVaultUsesPolicyPermissionsNotRbac) {
-  json policies = json::array(
-      {{{"tenantId", customer_.tenant_id},
-        {"objectId", wrapper_.object_id},
-        {"permissions", {{"keys", {"Get", "Create", "WrapKey", "UnwrapKey"}}}}},
-       // A policy naming another tenant does not apply to this vault's principals.
-       {{"tenantId", cloud_.bootstrap()[0].tenant_id},
-        {"objectId", stranger_.object_id},
-        {"permissions", {{"keys", {"get", "create", "wrapKey", "unwrapKey", "encrypt"}}}}}});
+  json policies = json::array({{{"tenantId", customer_.tenant_id},
+                                {"objectId", wrapper_.object_id},
+                                {"permissions", {{"keys", {"Get", "Create", "WrapKey", "UnwrapKey"}}}}},
+                               // A policy naming another tenant does not apply to this vault's principals.
+                               {{"tenantId", cloud_.bootstrap()[0].tenant_id},
+                                {"objectId", stranger_.object_id},
+                                {"permissions", {{"keys", {"get", "create", "wrapKey", "unwrapKey", "encrypt"}}}}}});
   CreateVault("kvpolicy", false, false, policies);
   Assign("kvpolicy", kCryptoOfficer, officer_.object_id);  // ignored: not an RBAC vault
 
@@ -636,13 +632,15 @@ TEST_F(KeyVaultServiceTest, AesKeyWrapInteropsWithRawOpenSsl) {
   ASSERT_TRUE(wrapped.ok());
 
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-  ASSERT_EQ(EVP_DecryptInit_ex(ctx, EVP_aes_256_wrap(), nullptr, reinterpret_cast<const unsigned char*>(k->data()),
-                               nullptr), 1);
+  ASSERT_EQ(
+      EVP_DecryptInit_ex(ctx, EVP_aes_256_wrap(), nullptr, reinterpret_cast<const unsigned char*>(k->data()), nullptr),
+      1);
   std::string out(wrapped->output.value.size(), '\0');
   int len = 0;
   ASSERT_EQ(EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &len,
                               reinterpret_cast<const unsigned char*>(wrapped->output.value.data()),
-                              static_cast<int>(wrapped->output.value.size())), 1);
+                              static_cast<int>(wrapped->output.value.size())),
+            1);
   EVP_CIPHER_CTX_free(ctx);
   out.resize(len);
   EXPECT_EQ(out, cek_);
@@ -680,7 +678,10 @@ TEST_F(KeyVaultServiceTest, NoUnwrapStartedAfterDisableReturnsSucceeds) {
       auto r = Crypt(caller, "k", "unwrapKey", "RSA-OAEP", ciphertext);
       if (r.ok()) {
         if (r->output.value != cek_) ++wrong_value;
-        if (started_after_disable) ++succeeded_after; else ++ok_before;
+        if (started_after_disable)
+          ++succeeded_after;
+        else
+          ++ok_before;
       } else if (r.error().inner_code == "KeyDisabled") {
         if (started_after_disable) ++refused_after;
       } else {
@@ -707,6 +708,34 @@ TEST_F(KeyVaultServiceTest, NoUnwrapStartedAfterDisableReturnsSucceeds) {
   EXPECT_EQ(succeeded_after.load(), 0);
   EXPECT_EQ(wrong_value.load(), 0);
   EXPECT_EQ(other_errors.load(), 0);
+}
+
+// ------------------------------------------------------------------------- the audit log
+
+// In-process callers leave the same AuditEvent as HTTP ones: one record per operation, under
+// both names, with the caller, the outcome and the assignment that allowed it.
+TEST_F(KeyVaultServiceTest, EveryOperationWritesOneAuditEvent) {
+  Create("k");
+  ASSERT_TRUE(Crypt(wrapper_, "k", "wrapKey", "RSA-OAEP", cek_).ok());
+  ASSERT_FALSE(Crypt(stranger_, "k", "unwrapKey", "RSA-OAEP", cek_).ok());
+  AuditQuery query;
+  query.category = "AuditEvent";
+  auto records = cloud_.audit.Query(query);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0]["operationName"], "KeyCreate");
+  EXPECT_EQ(records[1]["operationName"], "KeyWrap");
+  EXPECT_EQ(records[1]["operationId"], "wrapKey");
+  EXPECT_EQ(records[1]["objectId"], wrapper_.object_id);
+  EXPECT_EQ(records[1]["resultType"], "Success");
+  EXPECT_EQ(records[1]["httpStatusCode"], 200);
+  EXPECT_FALSE(records[1].value("authorizedBy", "").empty());
+  EXPECT_EQ(records[2]["operationId"], "unwrapKey");
+  EXPECT_EQ(records[2]["resultType"], "Failure");
+  EXPECT_EQ(records[2]["httpStatusCode"], 403);
+  EXPECT_EQ(records[2]["resultSignature"], "ForbiddenByRbac");
+  // A vault that does not exist has no log to write to.
+  EXPECT_FALSE(cloud_.keyvault.GetKey("no-such-vault", wrapper_, "k", "").ok());
+  EXPECT_EQ(cloud_.audit.Query(query).size(), 3u);
 }
 
 }  // namespace

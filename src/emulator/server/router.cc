@@ -38,11 +38,11 @@ nlohmann::json Router::Bootstrap() const {
 
 Router::Plane Router::Classify(const HttpRequest& request, wire::RequestContext* context) const {
   if (std::string vault = kv_.VaultOf(request); !vault.empty()) {
-    kv_.Match(request, context);
+    kv_.Match(request, std::move(vault), context);
     return Plane::kKeyVault;
   }
   if (std::string account = blob_.AccountOf(request); !account.empty()) {
-    blob_.Match(request, context);
+    blob_.Match(request, std::move(account), context);
     return Plane::kBlob;
   }
   if (graph::http::GraphRoutes::IsGraphPath(request.path)) {

@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "emulator/arm/activity_record.h"
 #include "emulator/arm/errors.h"
 #include "emulator/arm/http/arm_call.h"
 #include "emulator/common/http/wire.h"
@@ -39,12 +40,8 @@ StatusOr<HttpResponse> ArmRoutes::Run(const HttpRequest& request, const wire::Re
   std::string path = NormalizedPath(request.path);
   if (!context.matched()) return errors::NotImplemented(request.method, path);
   ArmCall call{*cloud_, request, context.params, caller, *body, path};
-  // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
-  try {
-    return ArmRouteTable().routes()[context.route].handler(call);
-  } catch (const nlohmann::json::exception& e) {
-    return errors::InvalidRequestContent(e.what());
-  }
+  return wire::RunHandler(ArmRouteTable().routes()[context.route].handler, call,
+                          [](const char* what) -> Error { return errors::InvalidRequestContent(what); });
 }
 
 HttpResponse ArmRoutes::Serve(const HttpRequest& request, const wire::RequestContext& context) const {
@@ -53,7 +50,7 @@ HttpResponse ArmRoutes::Serve(const HttpRequest& request, const wire::RequestCon
   auto v = cloud_->validator.Validate(*token, token::Api::kArm);
   if (!v.ok()) {
     return RenderArmError(v.problem == token::TokenProblem::kExpired ? errors::ExpiredAuthenticationToken()
-                                                                    : errors::InvalidAuthenticationToken(v.detail));
+                                                                     : errors::InvalidAuthenticationToken(v.detail));
   }
   ArmCaller caller{v.token.tenant_id, v.token.object_id, v.token.upn.empty() ? v.token.object_id : v.token.upn};
   auto result = Run(request, context, caller);
@@ -72,20 +69,9 @@ HttpResponse ArmRoutes::Serve(const HttpRequest& request, const wire::RequestCon
 void ArmRoutes::RecordActivity(const HttpRequest& request, const wire::RequestContext& context,
                                const token::AccessToken& token, const ArmCaller& caller, const HttpResponse& response,
                                const Error* error) const {
-  nlohmann::json r = {{"category", "Activity"},
-                      {"operationName", context.matched() ? context.operation : std::string("Unknown")},
-                      {"operationId", context.operation},
-                      {"tenantId", token.tenant_id},
-                      {"objectId", token.object_id},
-                      {"appId", token.app_id},
-                      {"caller", caller.display},
-                      {"scope", NormalizedPath(request.path)},
-                      {"httpStatusCode", response.status},
-                      {"result", response.status < 400 ? "Succeeded" : "Failed"},
-                      {"correlationId", token.uti},
-                      {"requestId", request.request_id}};
-  if (error) r["error"] = error->code;
-  cloud_->audit.Record(std::move(r));
+  arm::RecordActivity(&cloud_->audit, {context.operation, token.tenant_id, token.object_id, token.app_id,
+                                       caller.display, NormalizedPath(request.path), response.status,
+                                       error ? error->code : "", token.uti, request.request_id});
 }
 
 }  // namespace crosskey::arm::http

@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 namespace crosskey::wire {
 
 // Whether a route changes state that the durable store must hold before the answer leaves.
@@ -121,5 +123,17 @@ class RouteTable {
   std::vector<Route<Handler>> routes_;
   std::vector<PathPattern> patterns_;
 };
+
+// Runs a matched route's handler. A JSON property of an unexpected type (nlohmann throws on
+// the handler's get<>) is the client's mistake: answered with the plane's 400 from
+// `bad_input(what)`, never a 500.
+template <typename Handler, typename Call, typename BadInput>
+auto RunHandler(const Handler& handler, const Call& call, BadInput&& bad_input) -> decltype(handler(call)) {
+  try {
+    return handler(call);
+  } catch (const nlohmann::json::exception& e) {
+    return bad_input(e.what());
+  }
+}
 
 }  // namespace crosskey::wire

@@ -46,9 +46,9 @@ std::string BlobRoutes::Challenge(const std::string& tenant) const {
   return "Bearer authorization_uri=" + login + "/" + tenant + "/oauth2/authorize resource_id=" + kStorageResource;
 }
 
-void BlobRoutes::Match(const HttpRequest& request, wire::RequestContext* context) const {
+void BlobRoutes::Match(const HttpRequest& request, std::string resource, wire::RequestContext* context) const {
   context->plane = "blob";
-  context->resource = AccountOf(request);
+  context->resource = std::move(resource);
   context->Take(BlobRouteTable(), BlobRouteTable().Find(request.method, request.path, request.query));
 }
 

@@ -22,7 +22,9 @@ class BlobRoutes {
   explicit BlobRoutes(Cloud* cloud) : cloud_(cloud) {}
   // The account name when request.host is "{account}.blob.{domain}", else empty.
   std::string AccountOf(const HttpRequest& request) const;
-  void Match(const HttpRequest& request, wire::RequestContext* context) const;
+  // Finds the request's route for account `resource` (what AccountOf returned): fills context's
+  // operation, path parameters and writes.
+  void Match(const HttpRequest& request, std::string resource, wire::RequestContext* context) const;
   // Serves a request addressed to storage account context.resource.
   HttpResponse Serve(const HttpRequest& request, const wire::RequestContext& context) const;
   HttpResponse RenderError(const Error& error, const HttpRequest& request) const;

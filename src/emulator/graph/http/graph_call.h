@@ -35,7 +35,7 @@ struct GraphCall {
 
   const std::string& Param(std::string_view name) const { return params.Get(name); }
   Directory& dir() const { return cloud.directory; }
-  DirectoryService service() const { return DirectoryService(&cloud.directory); }
+  DirectoryService service() const { return DirectoryService(&cloud.directory, &cloud.audit); }
 };
 
 using GraphHandler = StatusOr<HttpResponse> (*)(const GraphCall&);

@@ -48,12 +48,9 @@ StatusOr<HttpResponse> GraphRoutes::Run(const HttpRequest& request, const wire::
   }
   if (!context.matched()) return errors::NotImplemented(request.method + " " + request.path);
   GraphCall call{*cloud_, request, context.params, caller, *tenant, *body, filter};
-  // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
-  try {
-    return GraphRouteTable().routes()[context.route].handler(call);
-  } catch (const nlohmann::json::exception& e) {
-    return errors::BadRequest(std::string("A property of the request has an invalid type or value: ") + e.what());
-  }
+  return wire::RunHandler(GraphRouteTable().routes()[context.route].handler, call, [](const char* what) -> Error {
+    return errors::BadRequest(std::string("A property of the request has an invalid type or value: ") + what);
+  });
 }
 
 HttpResponse GraphRoutes::Serve(const HttpRequest& request, const wire::RequestContext& context) const {
@@ -61,7 +58,8 @@ HttpResponse GraphRoutes::Serve(const HttpRequest& request, const wire::RequestC
   if (!token) return RenderGraphError(errors::InvalidAuthenticationToken("Access token is empty."), request);
   auto v = cloud_->validator.Validate(*token, token::Api::kGraph);
   if (!v.ok()) return RenderGraphError(errors::InvalidAuthenticationToken(v.detail), request);
-  GraphCaller caller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.is_user()};
+  GraphCaller caller{v.token.tenant_id, v.token.object_id,  v.token.app_id,
+                     v.token.is_user(), request.request_id, v.token.uti};
   auto result = Run(request, context, caller);
   return result.ok() ? std::move(result).value() : RenderGraphError(result.error(), request);
 }

@@ -28,9 +28,9 @@ std::string KeyVaultRoutes::Challenge(const HttpRequest& request, const std::str
          cloud_->VaultResource(request.host_port != 0) + "\"";
 }
 
-void KeyVaultRoutes::Match(const HttpRequest& request, wire::RequestContext* context) const {
+void KeyVaultRoutes::Match(const HttpRequest& request, std::string resource, wire::RequestContext* context) const {
   context->plane = "keyvault";
-  context->resource = VaultOf(request);
+  context->resource = std::move(resource);
   context->Take(KeyVaultRouteTable(), KeyVaultRouteTable().Find(request.method, request.path));
 }
 
@@ -43,20 +43,15 @@ StatusOr<KvCaller> KeyVaultRoutes::Authenticate(const HttpRequest& request, cons
   auto v = cloud_->validator.Validate(*token, token::Api::kKeyVault);
   auto expected_issuer = [&] { return token::V1Issuer(vault.tenant_id) + ", " + token::V2Issuer(vault.tenant_id); };
   switch (v.problem) {
-    case token::TokenProblem::kNone:
-      break;
-    case token::TokenProblem::kWrongAudience:
-      return errors::InvalidAudience(v.token.audience, challenge());
-    case token::TokenProblem::kBadIssuer:
-      return errors::InvalidIssuer(expected_issuer(), v.token.issuer, challenge());
-    case token::TokenProblem::kExpired:
-      return errors::InvalidToken("Token is expired.", challenge());
-    case token::TokenProblem::kNotYetValid:
-      return errors::InvalidToken("Token is not yet valid.", challenge());
-    default:
-      return errors::InvalidToken(v.detail, challenge());
+    case token::TokenProblem::kNone: break;
+    case token::TokenProblem::kWrongAudience: return errors::InvalidAudience(v.token.audience, challenge());
+    case token::TokenProblem::kBadIssuer: return errors::InvalidIssuer(expected_issuer(), v.token.issuer, challenge());
+    case token::TokenProblem::kExpired: return errors::InvalidToken("Token is expired.", challenge());
+    case token::TokenProblem::kNotYetValid: return errors::InvalidToken("Token is not yet valid.", challenge());
+    default: return errors::InvalidToken(v.detail, challenge());
   }
-  if (v.token.tenant_id != vault.tenant_id) return errors::InvalidIssuer(expected_issuer(), v.token.issuer, challenge());
+  if (v.token.tenant_id != vault.tenant_id)
+    return errors::InvalidIssuer(expected_issuer(), v.token.issuer, challenge());
   *uti = v.token.uti;
   return KvCaller{v.token.tenant_id, v.token.object_id, v.token.app_id, v.token.issuer, {}};
 }
@@ -69,54 +64,38 @@ StatusOr<HttpResponse> KeyVaultRoutes::Run(const HttpRequest& request, const wir
   if (!body->is_object()) return errors::BadParameter("The request body must be a JSON object.");
   if (!context.matched()) return errors::NotImplemented(request.method + " " + request.path);
   KeyVaultCall call{*cloud_, request, context.params, vault, caller, *body, cloud_->VaultUrl(vault.name)};
-  // A property of an unexpected JSON type is the client's mistake: 400, never a 500.
-  try {
-    return KeyVaultRouteTable().routes()[context.route].handler(call);
-  } catch (const nlohmann::json::exception& e) {
-    return errors::BadParameter(std::string("A property of the request has an invalid type or value: ") + e.what());
-  }
+  return wire::RunHandler(KeyVaultRouteTable().routes()[context.route].handler, call, [](const char* what) -> Error {
+    return errors::BadParameter(std::string("A property of the request has an invalid type or value: ") + what);
+  });
 }
 
 HttpResponse KeyVaultRoutes::Serve(const HttpRequest& request, const wire::RequestContext& context) const {
   auto info = cloud_->resources.FindVault(context.resource);
   if (!info) return RenderKvError(errors::VaultNotFound(request.host));
-  std::string uti;
-  auto caller = Authenticate(request, *info, &uti);
+  KvRequestTrace trace;
+  trace.request_id = request.request_id;
+  trace.request_uri = request.path;
+  auto caller = Authenticate(request, *info, &trace.correlation_id);
   if (!caller.ok()) return RenderKvError(caller.error());
+  caller->trace = &trace;
   auto started = std::chrono::steady_clock::now();
   auto result = Run(request, context, *info, *caller);
-  const bool ok = result.ok();
-  // The failure is kept apart: the value is moved out of `result` below.
-  std::optional<Error> error;
-  if (!ok) error = result.error();
-  HttpResponse response = ok ? std::move(result).value() : RenderKvError(*error);
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
-  Audit(request, context, *info, *caller, uti, response, error ? &*error : nullptr, ms);
-  return response;
+  if (result.ok()) {
+    if (!trace.audited) AuditUnserved(context, *info, *caller, result->status, nullptr, started);
+    return std::move(result).value();
+  }
+  if (!trace.audited) AuditUnserved(context, *info, *caller, result.error().http_status, &result.error(), started);
+  return RenderKvError(result.error());
 }
 
-void KeyVaultRoutes::Audit(const HttpRequest& request, const wire::RequestContext& context,
-                           const arm::VaultInfo& vault, const KvCaller& caller, const std::string& uti,
-                           const HttpResponse& response, const Error* error, double ms) const {
-  // Written field by field: this record is made on every Key Vault call.
-  JsonObjectWriter r;
-  r.Str("category", "AuditEvent")
-      .Str("operationName", context.matched() ? context.audit_name : std::string("Unknown"))
-      .Str("operationId", context.operation)
-      .Str("tenantId", vault.tenant_id)
-      .Str("vault", vault.name)
-      .Str("requestUri", request.path)
-      .Str("appId", caller.app_id)
-      .Str("objectId", caller.object_id)
-      .Str("callerTenantId", caller.tenant_id)
-      .Int("httpStatusCode", response.status)
-      .Str("resultType", response.status < 400 ? "Success" : "Failure")
-      .Num("durationMs", ms)
-      .Str("correlationId", uti)
-      .Str("requestId", request.request_id);
-  if (!caller.authorized_by.empty()) r.Str("authorizedBy", caller.authorized_by);
-  if (error) r.Str("resultSignature", error->inner_code.empty() ? error->code : error->inner_code);
-  cloud_->audit.Record(std::move(r));
+// The service writes the AuditEvent of every operation it runs; a request that never reached
+// one (a malformed body, an unknown path, the random-bytes route) is logged here, once.
+void KeyVaultRoutes::AuditUnserved(const wire::RequestContext& context, const arm::VaultInfo& vault,
+                                   const KvCaller& caller, int status, const Error* error,
+                                   std::chrono::steady_clock::time_point started) const {
+  KeyOperation op{context.operation.c_str(), context.matched() ? context.audit_name.c_str() : "Unknown", status};
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+  cloud_->keyvault.RecordAudit(op, vault.name, caller, context.params.Get("name"), error, ms);
 }
 
 }  // namespace crosskey::keyvault::http

@@ -36,13 +36,9 @@ HttpResponse ControlPlane::Serve(const HttpRequest& request, bool* writes) const
                                     : control_errors::NoControlEndpoint(request.method, request.path));
   }
   ControlCall call{*cloud_, *endpoints_, *faults_, request, match.params, bootstrap_};
-  StatusOr<HttpResponse> result = [&]() -> StatusOr<HttpResponse> {
-    try {
-      return match.route->handler(call);
-    } catch (const nlohmann::json::exception& e) {
-      return control_errors::InvalidRequest(std::string("Invalid control request: ") + e.what());
-    }
-  }();
+  StatusOr<HttpResponse> result = wire::RunHandler(match.route->handler, call, [](const char* what) -> Error {
+    return control_errors::InvalidRequest(std::string("Invalid control request: ") + what);
+  });
   if (!result.ok()) return RenderControlError(result.error());
   *writes = match.route->writes == wire::Writes::kYes;
   return std::move(result).value();

@@ -7,29 +7,9 @@
 #include "emulator/common/text.h"
 #include "emulator/token/admin_consent.h"
 #include "emulator/token/errors.h"
+#include "emulator/token/sign_in_record.h"
 
 namespace crosskey::token::http {
-
-void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
-                  const std::string& grant, const StatusOr<TokenResponse>& result) {
-  // Written field by field: every token request makes one.
-  JsonObjectWriter r;
-  r.Str("category", "SignIn").Str("operationName", "Sign-in").Str("tenantId", tenant_id).Str("grantType", grant)
-      .Str("requestId", request.request_id);
-  if (result.ok()) {
-    const TokenResponse& t = *result;
-    r.Str("appId", t.claims.app_id).Str("result", "success").Str("objectId", t.claims.object_id)
-        .Str("resource", t.resource).Str("credentialType", t.credential_type);
-    if (!t.matched_fic.empty()) r.Str("federatedCredential", t.matched_fic);
-    r.Str("correlationId", t.claims.uti).Int("expiresOn", t.expires_on);
-  } else {
-    r.Str("appId", ToLower(client_id)).Str("result", "failure")
-        .Int("errorCode", result.error().aadsts.empty() ? 0 : result.error().aadsts.front())
-        .Str("error", result.error().message);
-  }
-  cloud->audit.Record(std::move(r));
-}
-
 
 const wire::RouteTable<LoginRoutes::Handler>& LoginRoutes::Table() {
   using wire::Writes;
@@ -182,23 +162,29 @@ HttpResponse LoginRoutes::UserRealmFor(const HttpRequest& request, const std::st
 HttpResponse LoginRoutes::TokenEndpoint(const HttpRequest& request, const std::string& tenant, bool v1) const {
   auto form = ParseQuery(request.body);
   auto result = cloud_->tokens.Token(tenant, form, v1);
-  RecordSignIn(cloud_, request, cloud_->tokens.ResolveTenant(tenant).value_or(tenant), form["client_id"],
-               form["grant_type"], result);
+  RecordSignIn(&cloud_->audit,
+               {cloud_->tokens.ResolveTenant(tenant).value_or(tenant), form["client_id"], form["grant_type"],
+                request.request_id, "", ""},
+               result);
   if (!result.ok()) return RenderOAuthError(result.error(), request);
   const TokenResponse& t = *result;
   // Written as text: the exchange's answer is on the token endpoint's hot path.
   JsonObjectWriter body;
   body.Str("token_type", "Bearer");
   if (v1) {
-    body.Str("expires_in", std::to_string(t.expires_in)).Str("ext_expires_in", std::to_string(t.expires_in))
-        .Str("expires_on", std::to_string(t.expires_on)).Str("not_before", std::to_string(t.not_before))
+    body.Str("expires_in", std::to_string(t.expires_in))
+        .Str("ext_expires_in", std::to_string(t.expires_in))
+        .Str("expires_on", std::to_string(t.expires_on))
+        .Str("not_before", std::to_string(t.not_before))
         .Str("resource", t.resource);
   } else {
     body.Int("expires_in", t.expires_in).Int("ext_expires_in", t.expires_in);
   }
   body.Str("access_token", t.access_token);
   if (!t.refresh_token.empty()) {
-    body.Str("refresh_token", t.refresh_token).Str("id_token", t.id_token).Str("client_info", t.client_info)
+    body.Str("refresh_token", t.refresh_token)
+        .Str("id_token", t.id_token)
+        .Str("client_info", t.client_info)
         .Str("scope", t.scope);
   }
   HttpResponse response;
@@ -228,10 +214,15 @@ HttpResponse LoginRoutes::AdminConsent(const HttpRequest& request, const std::st
   if (request.method == "POST") {
     for (auto& [k, v] : ParseQuery(request.body)) params[k] = v;
   }
-  auto get = [&](const char* k) { auto it = params.find(k); return it == params.end() ? std::string() : it->second; };
+  auto get = [&](const char* k) {
+    auto it = params.find(k);
+    return it == params.end() ? std::string() : it->second;
+  };
   std::string client_id = get("client_id"), redirect = get("redirect_uri"), state = get("state");
   auto page = [](int status, const std::string& body) {
-    return wire::Text(status, "text/html; charset=utf-8", "<!doctype html><html><head><title>crosskey sign-in</title></head><body>" + body + "</body></html>");
+    return wire::Text(
+        status, "text/html; charset=utf-8",
+        "<!doctype html><html><head><title>crosskey sign-in</title></head><body>" + body + "</body></html>");
   };
   if (client_id.empty() || redirect.empty()) {
     Error e = errors::MissingParameter(client_id.empty() ? "client_id" : "redirect_uri");
@@ -248,7 +239,8 @@ HttpResponse LoginRoutes::AdminConsent(const HttpRequest& request, const std::st
                          "<label>User <input name=\"username\"></label> <label>Password <input type=\"password\" "
                          "name=\"password\"></label> <button type=\"submit\">Accept</button></form>");
   }
-  auto result = GrantAdminConsent(&cloud_->directory, cloud_->tokens, tenant, client_id, get("username"), get("password"));
+  auto result =
+      GrantAdminConsent(&cloud_->directory, cloud_->tokens, tenant, client_id, get("username"), get("password"));
   std::string sep = redirect.find('?') == std::string::npos ? "?" : "&";
   HttpResponse r = wire::Text(302, "text/html; charset=utf-8", "");
   if (!result.ok()) {
@@ -258,11 +250,13 @@ HttpResponse LoginRoutes::AdminConsent(const HttpRequest& request, const std::st
     if (!e.aadsts.empty() && (e.aadsts[0] == 50126 || e.aadsts[0] == 50034 || e.aadsts[0] == 90002)) {
       return page(e.http_status == 403 ? 403 : 400, "<p>" + HtmlEscape(e.message) + "</p>");
     }
-    r.headers.emplace_back("Location", redirect + sep + "error=" + UrlEncode(e.aadsts[0] == 90094 ? "access_denied" : e.code) +
+    r.headers.emplace_back("Location", redirect + sep +
+                                           "error=" + UrlEncode(e.aadsts[0] == 90094 ? "access_denied" : e.code) +
                                            "&error_description=" + UrlEncode(e.message) + "&state=" + UrlEncode(state));
     return r;
   }
-  std::string location = redirect + sep + "admin_consent=True&tenant=" + result->tenant_id + "&state=" + UrlEncode(state);
+  std::string location =
+      redirect + sep + "admin_consent=True&tenant=" + result->tenant_id + "&state=" + UrlEncode(state);
   if (v2) location += "&scope=" + UrlEncode(get("scope"));
   r.headers.emplace_back("Location", location);
   return r;
@@ -291,10 +285,12 @@ bool ManagedIdentityRoutes::Handle(const HttpRequest& request, HttpResponse* res
   if (object_id.empty()) object_id = request.Query("principal_id");
   std::string res_id = request.Query("mi_res_id");
   if (res_id.empty()) res_id = request.Query("msi_res_id");
-  auto result = cloud_->tokens.ManagedIdentityToken(request.Query("client_id"), object_id, res_id,
-                                                    request.Query("resource"));
-  RecordSignIn(cloud_, request, result.ok() ? result->claims.tenant_id : "", request.Query("client_id"),
-               "managed_identity", result);
+  auto result =
+      cloud_->tokens.ManagedIdentityToken(request.Query("client_id"), object_id, res_id, request.Query("resource"));
+  RecordSignIn(&cloud_->audit,
+               {result.ok() ? result->claims.tenant_id : "", request.Query("client_id"), "managed_identity",
+                request.request_id, "", ""},
+               result);
   if (!result.ok()) return fail(result.error());
   const TokenResponse& t = *result;
   nlohmann::json body = {{"access_token", t.access_token},

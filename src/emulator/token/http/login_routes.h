@@ -12,10 +12,6 @@
 
 namespace crosskey::token::http {
 
-// The sign-in record of one token request (issued or refused) in the audit log.
-void RecordSignIn(Cloud* cloud, const HttpRequest& request, const std::string& tenant_id, const std::string& client_id,
-                  const std::string& grant, const StatusOr<TokenResponse>& result);
-
 class LoginRoutes {
  public:
   explicit LoginRoutes(Cloud* cloud) : cloud_(cloud) {}
