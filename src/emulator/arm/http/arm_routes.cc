@@ -41,7 +41,7 @@ StatusOr<HttpResponse> ArmRoutes::Run(const HttpRequest& request, const wire::Re
   if (!context.matched()) return errors::NotImplemented(request.method, path);
   ArmCall call{*cloud_, request, context.params, caller, *body, path};
   return wire::RunHandler(ArmRouteTable().routes()[context.route].handler, call,
-                          [](const char* what) -> Error { return errors::InvalidRequestContent(what); });
+                          [](const char* what) { return errors::InvalidRequestContent(what); });
 }
 
 HttpResponse ArmRoutes::Serve(const HttpRequest& request, const wire::RequestContext& context) const {

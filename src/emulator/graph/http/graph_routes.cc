@@ -48,7 +48,7 @@ StatusOr<HttpResponse> GraphRoutes::Run(const HttpRequest& request, const wire::
   }
   if (!context.matched()) return errors::NotImplemented(request.method + " " + request.path);
   GraphCall call{*cloud_, request, context.params, caller, *tenant, *body, filter};
-  return wire::RunHandler(GraphRouteTable().routes()[context.route].handler, call, [](const char* what) -> Error {
+  return wire::RunHandler(GraphRouteTable().routes()[context.route].handler, call, [](const char* what) {
     return errors::BadRequest(std::string("A property of the request has an invalid type or value: ") + what);
   });
 }

@@ -64,7 +64,7 @@ StatusOr<HttpResponse> KeyVaultRoutes::Run(const HttpRequest& request, const wir
   if (!body->is_object()) return errors::BadParameter("The request body must be a JSON object.");
   if (!context.matched()) return errors::NotImplemented(request.method + " " + request.path);
   KeyVaultCall call{*cloud_, request, context.params, vault, caller, *body, cloud_->VaultUrl(vault.name)};
-  return wire::RunHandler(KeyVaultRouteTable().routes()[context.route].handler, call, [](const char* what) -> Error {
+  return wire::RunHandler(KeyVaultRouteTable().routes()[context.route].handler, call, [](const char* what) {
     return errors::BadParameter(std::string("A property of the request has an invalid type or value: ") + what);
   });
 }

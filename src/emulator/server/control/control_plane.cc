@@ -32,11 +32,12 @@ HttpResponse ControlPlane::Serve(const HttpRequest& request, bool* writes) const
   }
   if (!match.ok()) {
     bool known = ControlRouteTable().HasPath(path) || (endpoints_->bench_routes && BenchRouteTable().HasPath(path));
-    return RenderControlError(known ? control_errors::MethodNotAllowed(request.method + " is not served on " + request.path)
-                                    : control_errors::NoControlEndpoint(request.method, request.path));
+    return RenderControlError(
+        known ? control_errors::MethodNotAllowed(request.method + " is not served on " + request.path)
+              : control_errors::NoControlEndpoint(request.method, request.path));
   }
   ControlCall call{*cloud_, *endpoints_, *faults_, request, match.params, bootstrap_};
-  StatusOr<HttpResponse> result = wire::RunHandler(match.route->handler, call, [](const char* what) -> Error {
+  StatusOr<HttpResponse> result = wire::RunHandler(match.route->handler, call, [](const char* what) {
     return control_errors::InvalidRequest(std::string("Invalid control request: ") + what);
   });
   if (!result.ok()) return RenderControlError(result.error());
