@@ -72,6 +72,32 @@ class Cloud:
         return self.http.request(method, f"{self.arm_url}{path}{sep}api-version={api}", json=body, timeout=30,
                                  headers={"Authorization": "Bearer " + tok})
 
+    def arm_done(self, method: str, tenant: str, path: str, body=None, api: str = "2023-07-01",
+                 token: str | None = None, max_polls: int = 50):
+        """A write followed through its long-running operation as ARM's pollers follow it: the
+        Azure-AsyncOperation status until it ends, then the Location result (the resource, 204,
+        or the provider's error with its status) or, without Location, the resource itself.
+        Synchronous answers come back as they are."""
+        tok = token or self.token(tenant, "https://management.azure.com/.default")
+        headers = {"Authorization": "Bearer " + tok}
+        r = self.arm(method, tenant, path, body, api=api, token=tok)
+        status_url, result_url = r.headers.get("Azure-AsyncOperation"), r.headers.get("Location")
+        if r.status_code >= 400 or not (status_url or result_url):
+            return r
+        for _ in range(max_polls if status_url else 0):
+            doc = self.http.get(status_url, headers=headers, timeout=30).json()
+            if doc["status"] in ("Succeeded", "Failed", "Canceled"):
+                break
+        else:
+            assert not status_url, f"operation still running after {max_polls} polls: {status_url}"
+        if not result_url:
+            return self.arm("GET", tenant, path, api=api, token=tok)
+        for _ in range(max_polls):
+            final = self.http.get(result_url, headers=headers, timeout=30)
+            if final.status_code != 202:
+                return final
+        raise AssertionError(f"operation result still 202 after {max_polls} polls: {result_url}")
+
     def control(self, method: str, path: str, body=None):
         return self.http.request(method, self.emu.url(path), json=body, timeout=30)
 

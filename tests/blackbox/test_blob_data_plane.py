@@ -52,7 +52,7 @@ def create_account(chain, cmk=True):
     body = storage_body(chain)
     if not cmk:
         body["properties"]["encryption"] = {"keySource": "Microsoft.Storage"}
-    r = chain.cloud.arm("PUT", "provider", sid, body, api="2023-01-01")
+    r = chain.cloud.arm_done("PUT", "provider", sid, body, api="2023-01-01")
     assert r.status_code in (200, 201), r.text
     return sid, name, r.json()
 

@@ -49,7 +49,7 @@ def storage_body(chain, key_name=None, version=None, location="westus"):
 
 def create_storage(chain, **kw):
     sid = f"{chain.group}/providers/Microsoft.Storage/storageAccounts/st{uuid.uuid4().hex[:10]}"
-    r = chain.cloud.arm("PUT", "provider", sid, storage_body(chain, **kw), api="2023-01-01")
+    r = chain.cloud.arm_done("PUT", "provider", sid, storage_body(chain, **kw), api="2023-01-01")
     assert r.status_code in (200, 201), r.text
     return sid, r.json()
 
@@ -92,7 +92,7 @@ def test_storage_put_reports_versioned_key_and_data_roundtrips(chain):
 def test_storage_put_refused_without_role_assignment(chain):
     assert chain.cloud.arm("DELETE", "customer", chain.user_assignment, api="2022-04-01").status_code == 200
     sid = f"{chain.group}/providers/Microsoft.Storage/storageAccounts/st{uuid.uuid4().hex[:10]}"
-    r = chain.cloud.arm("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
+    r = chain.cloud.arm_done("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
     assert r.status_code == 400, r.text
     assert r.json()["error"]["code"] == "KeyVaultAuthenticationFailure"
     assert "ForbiddenByRbac" in r.json()["error"]["message"]
@@ -123,7 +123,7 @@ def test_storage_switch_back_to_microsoft_storage_keys(chain):
     data(chain, "storage", sid, b"kept")
     body = storage_body(chain)
     body["properties"]["encryption"] = {"keySource": "Microsoft.Storage"}
-    r = chain.cloud.arm("PUT", "provider", sid, body, api="2023-01-01")
+    r = chain.cloud.arm_done("PUT", "provider", sid, body, api="2023-01-01")
     assert r.status_code == 200, r.text
     assert r.json()["properties"]["encryption"]["keySource"] == "Microsoft.Storage"
     chain.customer_key_client().update_key_properties(chain.key.name, enabled=False)
@@ -272,10 +272,10 @@ def test_cosmos_versionless_uri_required_and_revoked_state(chain):
     c = chain.cloud
     cid = f"{chain.group}/providers/Microsoft.DocumentDB/databaseAccounts/cos{uuid.uuid4().hex[:8]}"
     for bad in (f"{chain.vault_uri}/keys/{chain.key.name}/", chain.key.id):
-        r = c.arm("PUT", "provider", cid, cosmos_body(chain, bad), api="2023-04-15")
+        r = c.arm_done("PUT", "provider", cid, cosmos_body(chain, bad), api="2023-04-15")
         assert r.status_code == 400, r.text
-    r = c.arm("PUT", "provider", cid, cosmos_body(chain), api="2023-04-15")
-    assert r.status_code == 201, r.text
+    r = c.arm_done("PUT", "provider", cid, cosmos_body(chain), api="2023-04-15")
+    assert r.status_code == 200, r.text
     assert r.json()["properties"]["keyVaultKeyUriVersion"] == chain.key.id
     assert data(chain, "cosmos", cid, b"{}").status_code == 201
     kc = chain.customer_key_client()
@@ -302,16 +302,16 @@ def test_disk_encryption_set_region_disk_and_revocation(chain):
     body = {"location": "eastus", "identity": {"type": "UserAssigned", "userAssignedIdentities": {chain.uami_id: {}}},
             "properties": {"activeKey": {"keyUrl": chain.key.id}, "encryptionType": "EncryptionAtRestWithCustomerKey",
                            "federatedClientId": chain.app["appId"], "rotationToLatestKeyVersionEnabled": False}}
-    r = c.arm("PUT", "provider", des, body, api="2022-07-02")
+    r = c.arm_done("PUT", "provider", des, body, api="2022-07-02")
     assert r.status_code == 400 and "same region" in r.json()["error"]["message"], r.text
     body["location"] = "westus"
-    r = c.arm("PUT", "provider", des, body, api="2022-07-02")
-    assert r.status_code == 201, r.text
+    r = c.arm_done("PUT", "provider", des, body, api="2022-07-02")
+    assert r.status_code == 200, r.text
     disk = f"{chain.group}/providers/Microsoft.Compute/disks/d{uuid.uuid4().hex[:8]}"
-    r = c.arm("PUT", "provider", disk, {"location": "westus", "properties": {
+    r = c.arm_done("PUT", "provider", disk, {"location": "westus", "properties": {
         "creationData": {"createOption": "Empty"}, "diskSizeGB": 4,
         "encryption": {"type": "EncryptionAtRestWithCustomerKey", "diskEncryptionSetId": des}}}, api="2022-07-02")
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     assert data(chain, "disks", disk, b"sector").status_code == 201
     chain.customer_key_client().update_key_properties(chain.key.name, enabled=False)
     advance(chain, INTERVAL + 1)
@@ -323,16 +323,16 @@ def test_disk_encryption_set_region_disk_and_revocation(chain):
 def test_sql_server_database_goes_inaccessible(chain):
     c = chain.cloud
     srv = f"{chain.group}/providers/Microsoft.Sql/servers/sql{uuid.uuid4().hex[:8]}"
-    r = c.arm("PUT", "provider", srv, {"location": "westus",
+    r = c.arm_done("PUT", "provider", srv, {"location": "westus",
               "identity": {"type": "UserAssigned", "userAssignedIdentities": {chain.uami_id: {}}},
               "properties": {"administratorLogin": "ck", "administratorLoginPassword": "Pw-123456789!",
                              "primaryUserAssignedIdentityId": chain.uami_id, "keyId": chain.key.id,
                              "federatedClientId": chain.app["appId"]}}, api="2022-05-01-preview")
-    assert r.status_code == 201, r.text
+    assert r.status_code == 200, r.text
     assert "administratorLoginPassword" not in r.json()["properties"]
     db = srv + "/databases/db1"
-    r = c.arm("PUT", "provider", db, {"location": "westus"}, api="2022-05-01-preview")
-    assert r.status_code == 201, r.text
+    r = c.arm_done("PUT", "provider", db, {"location": "westus"}, api="2022-05-01-preview")
+    assert r.status_code == 200, r.text
     assert r.json()["properties"]["status"] == "Online"
     r = c.arm("GET", "provider", srv + "/encryptionProtector/current", api="2022-05-01-preview")
     assert r.status_code == 404 or r.json()["properties"]["serverKeyType"] == "AzureKeyVault"
@@ -378,7 +378,7 @@ def test_snapshot_restore_brings_back_consumer_and_data(chain):
     assert mine and "wrappedDek" in mine[0] and "platformDek" not in mine[0] and "dek" not in mine[0]
 
     assert data(chain, "storage", sid, b"overwritten").status_code == 201
-    assert c.arm("DELETE", "provider", sid, api="2023-01-01").status_code == 200
+    assert c.arm_done("DELETE", "provider", sid, api="2023-01-01").status_code == 200
     assert c.arm("GET", "provider", sid, api="2023-01-01").status_code == 404
 
     r = c.control("POST", "/_emulator/snapshots/s/restore")
@@ -480,8 +480,8 @@ def test_deleting_the_resource_group_deletes_its_consumers(chain):
     rg = f"/subscriptions/{sub}/resourceGroups/doomed-{uuid.uuid4().hex[:6]}"
     assert c.arm("PUT", "provider", rg, {"location": "westus"}, api="2021-04-01").status_code == 201
     sid = f"{rg}/providers/Microsoft.Storage/storageAccounts/st{uuid.uuid4().hex[:10]}"
-    r = c.arm("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
-    assert r.status_code == 201, r.text
+    r = c.arm_done("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
+    assert r.status_code == 200, r.text
     assert c.arm("DELETE", "provider", rg, api="2021-04-01").status_code == 200
     assert c.arm("GET", "provider", sid, api="2023-01-01").status_code == 404
     ids = [v["id"].lower() for v in c.control("GET", "/_emulator/consumers").json()["value"]]
@@ -501,6 +501,6 @@ def test_put_right_after_restore_keeps_the_data_key(chain):
     assert c.control("POST", "/_emulator/snapshots", {"name": "disabled"}).status_code == 201
     assert c.control("POST", "/_emulator/snapshots/disabled/restore").status_code == 200
     kc.update_key_properties(chain.key.name, enabled=True)
-    r = c.arm("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
+    r = c.arm_done("PUT", "provider", sid, storage_body(chain), api="2023-01-01")
     assert r.status_code == 200, r.text
     assert_readable(chain, "storage", sid, payload)

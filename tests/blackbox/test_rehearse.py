@@ -77,8 +77,9 @@ def test_rehearse_a_chain_built_by_the_real_clients(emulator, monkeypatch, tmp_p
                                           "keyvaultproperties": {"keyvaulturi": c.vault_uri, "keyname": key.name},
                                           "identity": {"userAssignedIdentity": c.uami_id,
                                                        "federatedIdentityClientId": c.app["appId"]}}}}
-    r = c.cloud.arm("PUT", "provider", f"{group}/providers/Microsoft.Storage/storageAccounts/{name}", body, api="2023-01-01")
-    assert r.status_code == 201, r.text
+    r = c.cloud.arm_done("PUT", "provider", f"{group}/providers/Microsoft.Storage/storageAccounts/{name}", body,
+                         api="2023-01-01")
+    assert r.status_code == 200, r.text
     scenario = {"name": "mine/role-then-fic", "consumer": name, "steps": [
         {"check": True},
         {"expect": {"state": "Healthy"}},

@@ -20,6 +20,19 @@ class ArmRoutesTest : public RouteTest {
                  writes);
   }
   std::string Sub() const { return "/subscriptions/" + customer_.subscription_id; }
+  static std::string Header(const HttpResponse& r, const std::string& name) {
+    for (const auto& [k, v] : r.headers) {
+      if (k == name) return v;
+    }
+    return "";
+  }
+  // The path (and query) of an absolute URL the emulator handed out, without its api-version.
+  static std::string PathOf(const std::string& url) {
+    std::string rest = url.substr(url.find('/', std::string("https://").size()));
+    size_t api = rest.find("api-version=");
+    if (api != std::string::npos) rest.erase(api - 1);
+    return rest;
+  }
   static std::string Code(const HttpResponse& r) { return Body(r)["error"]["code"]; }
   std::set<std::string> covered_;
 };
@@ -67,6 +80,15 @@ TEST_F(ArmRoutesTest, EveryOperationAnswersInArmsShape) {
   EXPECT_EQ(Arm("GET", deleted).status, 200);
   EXPECT_EQ(Arm("POST", deleted + "/purge").status, 200);
   EXPECT_EQ(Arm("GET", deleted).status, 404);
+  // Long-running operations: their status (subscription scope, Storage) and result (group scope, SQL).
+  std::string account = Sub() + "/resourceGroups/cmk/providers/Microsoft.Storage/storageAccounts/lro1";
+  r = Arm("PUT", account, {{"location", "westus"}, {"kind", "StorageV2"}, {"sku", {{"name", "Standard_LRS"}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(Arm("GET", PathOf(Header(r, "Location"))).status, 200);
+  std::string server = Sub() + "/resourceGroups/cmk/providers/Microsoft.Sql/servers/lro2";
+  r = Arm("PUT", server, {{"location", "westus"}, {"properties", {{"administratorLogin", "a"}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  EXPECT_EQ(Body(Arm("GET", PathOf(Header(r, "Azure-AsyncOperation"))))["status"], "Succeeded");
   ExpectEveryOperationCovered(arm::http::ArmRouteTable(), covered_);
 
   AuditQuery q;
@@ -94,6 +116,40 @@ TEST_F(ArmRoutesTest, ErrorsInArmsShape) {
   EXPECT_EQ(Code(r), "NotImplemented");
   r = Arm("GET", Sub() + "/providers/Microsoft.Authorization/roleAssignments/" + NewGuid());
   EXPECT_EQ(r.status, 404);
+}
+
+// An accepted write answers with the provider's initial status and headers; its operation is
+// InProgress on the emulator clock until the configured delay has passed, the resource reports
+// its pending provisioningState meanwhile, and the result URL answers 202 until then.
+TEST_F(ArmRoutesTest, LongRunningOperationsMoveOnTheEmulatorClock) {
+  ASSERT_TRUE(cloud_.operations.set_delay(30).ok());
+  std::string server = Sub() + "/resourceGroups/cmk/providers/Microsoft.Sql/servers/slow";
+  HttpResponse r = Arm("PUT", server, {{"location", "westus"}, {"properties", {{"administratorLogin", "a"}}}});
+  ASSERT_EQ(r.status, 202) << r.body;
+  std::string status_url = PathOf(Header(r, "Azure-AsyncOperation"));
+  std::string result_url = PathOf(Header(r, "Location"));
+  EXPECT_NE(status_url.find("/resourceGroups/cmk/providers/Microsoft.Sql/locations/westus/serverAzureAsyncOperation/"),
+            std::string::npos)
+      << status_url;
+  EXPECT_NE(result_url.find("/serverOperationResults/"), std::string::npos) << result_url;
+  EXPECT_EQ(Header(r, "Retry-After"), "30");
+  HttpResponse status = Arm("GET", status_url);
+  EXPECT_EQ(Body(status)["status"], "InProgress");
+  EXPECT_EQ(Arm("GET", result_url).status, 202);
+  EXPECT_EQ(Body(Arm("GET", server))["properties"]["provisioningState"], "Creating");
+  cloud_.clock.Advance(31);
+  EXPECT_EQ(Body(Arm("GET", status_url))["status"], "Succeeded");
+  r = Arm("GET", result_url);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(Body(r)["properties"]["provisioningState"], "Succeeded");
+  // An operation id nobody started, or one addressed under another provider, is not found.
+  EXPECT_EQ(Arm("GET", Sub() + "/providers/Microsoft.Sql/locations/westus/serverAzureAsyncOperation/" + NewGuid())
+                .status,
+            404);
+  std::string elsewhere = status_url;
+  elsewhere.replace(elsewhere.find("Microsoft.Sql"), 13, "Microsoft.Web");
+  EXPECT_EQ(Code(Arm("GET", elsewhere)), "NotFound");
+  EXPECT_FALSE(cloud_.operations.set_delay(-1).ok());
 }
 
 }  // namespace

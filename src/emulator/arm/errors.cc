@@ -100,6 +100,11 @@ Error MissingProperty(const std::string& property) {
   return MakeError(400, "InvalidRequestContent", "The request content is missing the required property '" + property + "'.");
 }
 Error BadRequest(const std::string& message) { return MakeError(400, "BadRequest", message); }
+// An operation-status or -result URL naming no operation this emulator started (or one
+// forgotten after the last 10,000): 404 as for any missing ARM resource (code chosen here).
+Error OperationNotFound(const std::string& id) {
+  return MakeError(404, "NotFound", "The operation '" + id + "' was not found.");
+}
 Error NotImplemented(const std::string& method, const std::string& path) {
   return MakeError(501, "NotImplemented",
               "crosskey does not implement " + method + " " + path + " (outside the emulated ARM surface).");

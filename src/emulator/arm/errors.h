@@ -29,6 +29,7 @@ Error InvalidRequestContent(const std::string& detail);
 Error InvalidResourceName(const std::string& name, const std::string& pattern);
 Error MissingProperty(const std::string& property);
 Error BadRequest(const std::string& message);
+Error OperationNotFound(const std::string& id);
 Error NotImplemented(const std::string& method, const std::string& path);
 
 }  // namespace crosskey::arm::errors

@@ -355,8 +355,19 @@ void ResourceManager::PublishVault(const Json& body, const std::string& instance
 
 StatusOr<Json> ResourceManager::Patch(const ArmCaller& caller, const std::string& id, const Json& patch) {
   auto pid = ParseResourceId(id);
-  if (!pid || pid->Type() != kVaultType) return errors::NotImplemented("PATCH", id);
+  if (!pid || pid->resource_group.empty()) return errors::NotImplemented("PATCH", id);
   if (!patch.is_object()) return errors::InvalidRequestContent("the body must be a JSON object");
+  const std::string type = pid->Type();
+  if (extension_ && extension_->Serves(type)) {
+    if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
+    CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/write", pid->Canonical()));
+    {
+      std::shared_lock lock(mu_);
+      if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
+    }
+    return extension_->Patch(*pid, patch);
+  }
+  if (type != kVaultType) return errors::NotImplemented("PATCH", id);
   if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
   CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, std::string(kVaultType) + "/write", pid->Canonical()));
   std::unique_lock lock(mu_);

@@ -70,6 +70,8 @@ class ResourceExtension {
   virtual ~ResourceExtension() = default;
   virtual bool Serves(const std::string& type) const = 0;
   virtual StatusOr<PutResult> Put(const ParsedId& id, const Json& body) = 0;
+  // The resource with `patch` merged in (Azure's PATCH); returns it as GET would.
+  virtual StatusOr<Json> Patch(const ParsedId& id, const Json& patch) = 0;
   virtual StatusOr<Json> Get(const ParsedId& id) = 0;
   virtual Status Delete(const ParsedId& id) = 0;
   // Resources of `type` whose lower-case id starts with `prefix_lower`.

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "emulator/arm/async_operations.h"
 #include "emulator/arm/rbac_engine.h"
 #include "emulator/arm/resource_manager.h"
 #include "emulator/common/audit_log.h"
@@ -82,6 +83,8 @@ class Cloud {
   token::TokenValidator validator;
   arm::RbacEngine rbac{&clock};
   arm::ResourceManager resources;
+  // ARM's long-running operations (the asynchronous providers' accepted writes).
+  arm::AsyncOperations operations{&clock};
   keyvault::KeyVaultService keyvault;
   AuditLog audit{&clock};
   // Phase 3: emulated CMK consumers (Storage, Cosmos DB, disk encryption sets, SQL), served

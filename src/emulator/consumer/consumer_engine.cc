@@ -442,6 +442,10 @@ StatusOr<arm::PutResult> ConsumerEngine::CommitLocked(Record c, Record* existing
 
 StatusOr<arm::PutResult> ConsumerEngine::Put(const arm::ParsedId& id, const Json& body) {
   std::lock_guard lock(mu_);
+  return PutLocked(id, body);
+}
+
+StatusOr<arm::PutResult> ConsumerEngine::PutLocked(const arm::ParsedId& id, const Json& body) {
   std::string type = id.Type();
   Record* existing = FindLocked(ToLower(id.Canonical()));
   if (EqualsIgnoreCase(type, kStorageType)) return PutStorage(id, body, existing);

@@ -53,6 +53,8 @@ struct KeyRef {
 };
 // nullopt when `url` is not a key URL of this emulator's shape.
 std::optional<KeyRef> ParseKeyUrl(const std::string& url);
+// `stored` with an ARM PATCH body merged in as the consumer providers merge it (consumer_patch.cc).
+Json MergeResourcePatch(const Json& stored, const Json& patch);
 
 class ConsumerEngine : public arm::ResourceExtension {
  public:
@@ -63,6 +65,9 @@ class ConsumerEngine : public arm::ResourceExtension {
   // arm::ResourceExtension. Errors: the per-service factories in consumer/errors.h.
   bool Serves(const std::string& type) const override;
   StatusOr<arm::PutResult> Put(const arm::ParsedId& id, const Json& body) override;
+  // PATCH (consumer_patch.cc): the stored resource with `patch` merged in, then applied as a PUT
+  // (the key chain is checked again, the DEK re-wrapped under the new configuration).
+  StatusOr<Json> Patch(const arm::ParsedId& id, const Json& patch) override;
   StatusOr<Json> Get(const arm::ParsedId& id) override;
   Status Delete(const arm::ParsedId& id) override;
   std::vector<Json> List(const std::string& prefix_lower, const std::string& type) override;
@@ -160,6 +165,7 @@ class ConsumerEngine : public arm::ResourceExtension {
   Json RenderLocked(Record& r);
   std::string KeyUrl(const KeyRef& key, const std::string& version) const;
 
+  StatusOr<arm::PutResult> PutLocked(const arm::ParsedId& id, const Json& body);
   static Record NewRecord(Kind kind, const char* type, const arm::ParsedId& id, const Json& body,
                           const Record* existing);
   StatusOr<arm::PutResult> PutStorage(const arm::ParsedId& id, const Json& body, Record* existing);

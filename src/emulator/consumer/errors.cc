@@ -3,12 +3,18 @@
 namespace crosskey::consumer::errors {
 namespace {
 std::string Because(const std::string& cause) { return cause.empty() ? "" : " Cause: " + cause; }
+// A create or update whose key check failed: the asynchronous providers report it through the
+// long-running operation they accepted.
+Error OperationFailure(Error e) {
+  e.operation_failure = true;
+  return e;
+}
 }  // namespace
 
 Error InvalidProperty(const std::string& message) { return MakeError(400, "InvalidRequestContent", message); }
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group) {
   return MakeError(404, "ResourceNotFound",
-              "The Resource '" + type_and_name + "' under resource group '" + group + "' was not found.");
+                   "The Resource '" + type_and_name + "' under resource group '" + group + "' was not found.");
 }
 Error DataItemNotFound(const std::string& item) {
   return MakeError(404, "BlobNotFound", "The specified item '" + item + "' does not exist.");
@@ -23,9 +29,11 @@ namespace storage {
 // reported by Storage RP answers quoted in azure-cli/terraform issue threads (not in an
 // official table): code KeyVaultAuthenticationFailure, aka.ms/storagekeyvaultaccesspolicy.
 Error KeyVaultAuthenticationFailure(const std::string& cause) {
-  return MakeError(400, "KeyVaultAuthenticationFailure",
-              "The operation failed because of authentication issue on the keyvault. For more information, see - "
-              "https://aka.ms/storagekeyvaultaccesspolicy." + Because(cause));
+  return OperationFailure(
+      MakeError(400, "KeyVaultAuthenticationFailure",
+                "The operation failed because of authentication issue on the keyvault. For more information, see - "
+                "https://aka.ms/storagekeyvaultaccesspolicy." +
+                    Because(cause)));
 }
 // Storage data-plane codes from "Common REST API error codes"
 // (https://learn.microsoft.com/rest/api/storageservices/common-rest-api-error-codes):
@@ -34,12 +42,12 @@ Error KeyVaultAuthenticationFailure(const std::string& cause) {
 // Verify that the key vault exists."
 Error KeyVaultEncryptionKeyNotFound(const std::string& cause) {
   return MakeError(403, "KeyVaultEncryptionKeyNotFound",
-              "The key vault key is not found to unwrap the encryption key." + Because(cause));
+                   "The key vault key is not found to unwrap the encryption key." + Because(cause));
 }
 Error KeyVaultAccessTokenCannotBeAcquired(const std::string& cause) {
-  return MakeError(403, "KeyVaultAccessTokenCannotBeAcquired",
-              "The access token cannot be acquired from the key vault. Verify that the key vault exists." +
-                  Because(cause));
+  return MakeError(
+      403, "KeyVaultAccessTokenCannotBeAcquired",
+      "The access token cannot be acquired from the key vault. Verify that the key vault exists." + Because(cause));
 }
 }  // namespace storage
 
@@ -47,24 +55,27 @@ namespace cosmos {
 // https://learn.microsoft.com/azure/cosmos-db/how-to-setup-cmk: the key URI must be versionless
 // and must not end with a slash.
 Error InvalidKeyVaultKeyUri(const std::string& uri) {
-  return MakeError(400, "BadRequest",
-              "The provided keyVaultKeyUri '" + uri +
-                  "' is invalid: it must be a versionless key URI (https://{vault}/keys/{name}) without a trailing "
-                  "slash.");
+  return MakeError(
+      400, "BadRequest",
+      "The provided keyVaultKeyUri '" + uri +
+          "' is invalid: it must be a versionless key URI (https://{vault}/keys/{name}) without a trailing "
+          "slash.");
 }
 // https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide: the account goes to the
 // revoked state; data-plane operations are refused until access to the key is restored.
 Error KeyVaultAccessFailed(const std::string& cause) {
-  return MakeError(400, "BadRequest",
-              "Unable to access the customer managed key configured in keyVaultKeyUri with the default identity. "
-              "Check that the identity has get, wrapKey and unwrapKey on the key and that the key is enabled." +
-                  Because(cause));
+  return OperationFailure(
+      MakeError(400, "BadRequest",
+                "Unable to access the customer managed key configured in keyVaultKeyUri with the default identity. "
+                "Check that the identity has get, wrapKey and unwrapKey on the key and that the key is enabled." +
+                    Because(cause)));
 }
 Error AccountRevoked(const std::string& cause) {
   return MakeError(403, "Forbidden",
-              "Request is blocked because the customer managed key of this Azure Cosmos DB account is revoked "
-              "(customerManagedKeyStatus). Restore access to the Key Vault key; see "
-              "https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide." + Because(cause));
+                   "Request is blocked because the customer managed key of this Azure Cosmos DB account is revoked "
+                   "(customerManagedKeyStatus). Restore access to the Key Vault key; see "
+                   "https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide." +
+                       Because(cause));
 }
 }  // namespace cosmos
 
@@ -73,20 +84,21 @@ namespace compute {
 // encryption set must be in the same region (the seed's limitation).
 Error KeyVaultRegionMismatch(const std::string& vault_location, const std::string& set_location) {
   return MakeError(400, "InvalidParameter",
-              "The Key Vault is in region '" + vault_location + "' but the disk encryption set is in '" +
-                  set_location + "'. The Key Vault and the disk encryption set must be in the same region.");
+                   "The Key Vault is in region '" + vault_location + "' but the disk encryption set is in '" +
+                       set_location + "'. The Key Vault and the disk encryption set must be in the same region.");
 }
 Error KeyVaultAccessForbidden(const std::string& cause) {
-  return MakeError(400, "KeyVaultAccessForbidden",
-              "The disk encryption set identity cannot access the key in the Key Vault." + Because(cause));
+  return OperationFailure(
+      MakeError(400, "KeyVaultAccessForbidden",
+                "The disk encryption set identity cannot access the key in the Key Vault." + Because(cause)));
 }
 Error DiskEncryptionSetNotFound(const std::string& id) {
   return MakeError(404, "NotFound", "Disk encryption set '" + id + "' was not found.");
 }
 Error DiskInaccessible(const std::string& cause) {
-  return MakeError(409, "KeyVaultKeyInaccessible",
-              "The disk cannot be accessed because the key of its disk encryption set is inaccessible." +
-                  Because(cause));
+  return MakeError(
+      409, "KeyVaultKeyInaccessible",
+      "The disk cannot be accessed because the key of its disk encryption set is inaccessible." + Because(cause));
 }
 }  // namespace compute
 
@@ -94,17 +106,20 @@ namespace sql {
 // https://learn.microsoft.com/azure/azure-sql/database/transparent-data-encryption-byok-overview:
 // a TDE protector that cannot be accessed makes databases Inaccessible.
 Error AzureKeyVaultKeyNotAccessible(const std::string& cause) {
-  return MakeError(400, "AzureKeyVaultKeyNotAccessible",
-              "The server's identity cannot access the Azure Key Vault key given as TDE protector." + Because(cause));
+  return OperationFailure(MakeError(
+      400, "AzureKeyVaultKeyNotAccessible",
+      "The server's identity cannot access the Azure Key Vault key given as TDE protector." + Because(cause)));
 }
 Error DatabaseInaccessible(const std::string& database, const std::string& cause) {
   return MakeError(409, "DatabaseInaccessible",
-              "Database '" + database + "' is Inaccessible: the server's TDE protector in Azure Key Vault cannot be "
-              "accessed." + Because(cause));
+                   "Database '" + database +
+                       "' is Inaccessible: the server's TDE protector in Azure Key Vault cannot be "
+                       "accessed." +
+                       Because(cause));
 }
 Error ServerNotFound(const std::string& name) {
-  return MakeError(404, "ResourceNotFound", "The requested resource of type 'Microsoft.Sql/servers' with name '" + name +
-                                           "' was not found.");
+  return MakeError(404, "ResourceNotFound",
+                   "The requested resource of type 'Microsoft.Sql/servers' with name '" + name + "' was not found.");
 }
 }  // namespace sql
 

@@ -2,6 +2,7 @@
 // One authenticated ARM request as a route handler sees it, the handler type, the route table
 // and the helpers the handlers share. Thread-safety: ArmCall is a view over the request being
 // served; the rest are free functions.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,14 @@ using ArmHandler = StatusOr<HttpResponse> (*)(const ArmCall&);
 const wire::RouteTable<ArmHandler>& ArmRouteTable();
 std::string ExpandArmOperation(const std::string& operation, const wire::PathParams& params, const std::string& path);
 
+// A write accepted as a long-running operation of `shape` (operation_handlers.cc): `body` is the
+// resource as written (null for a delete), `failure` the provider's error the operation ends with.
+struct LroShape;
+HttpResponse AcceptOperation(const ArmCall& call, const LroShape& shape, const std::string& resource_id,
+                             const nlohmann::json& body, bool created, const std::optional<Error>& failure);
+// The provisioningState of a resource with an operation still in progress.
+std::optional<std::string> PendingState(const ArmCall& call, const std::string& resource_id);
+
 // {"value": items}.
 HttpResponse Value(const std::vector<nlohmann::json>& items);
 // The value of `field eq '...'` in an OData $filter, "" when absent.
@@ -54,6 +63,7 @@ StatusOr<HttpResponse> DeleteResource(const ArmCall& call);
 StatusOr<HttpResponse> ListDeletedVaults(const ArmCall& call);
 StatusOr<HttpResponse> GetDeletedVault(const ArmCall& call);
 StatusOr<HttpResponse> PurgeDeletedVault(const ArmCall& call);
+StatusOr<HttpResponse> GetOperation(const ArmCall& call);
 StatusOr<HttpResponse> ListRoleDefinitions(const ArmCall& call);
 StatusOr<HttpResponse> GetRoleDefinition(const ArmCall& call);
 StatusOr<HttpResponse> ListRoleAssignments(const ArmCall& call);

@@ -7,8 +7,11 @@
 namespace crosskey::arm::http {
 
 HttpResponse RenderArmError(const Error& error) {
-  return wire::Json(error.http_status, {{"error", {{"code", error.code}, {"message", error.message}, {"target", nullptr},
-                                                   {"details", nlohmann::json::array()}}}});
+  return wire::Json(error.http_status, {{"error",
+                                         {{"code", error.code},
+                                          {"message", error.message},
+                                          {"target", nullptr},
+                                          {"details", nlohmann::json::array()}}}});
 }
 
 }  // namespace crosskey::arm::http

@@ -13,8 +13,9 @@ std::string Scope(const ArmCall& call) {
 }  // namespace
 
 StatusOr<HttpResponse> ListRoleDefinitions(const ArmCall& call) {
-  CK_ASSIGN_OR_RETURN(auto items, call.rm().ListRoleDefinitions(call.caller, Scope(call),
-                                                                FilterValue(call.request.Query("$filter"), "roleName")));
+  CK_ASSIGN_OR_RETURN(
+      auto items,
+      call.rm().ListRoleDefinitions(call.caller, Scope(call), FilterValue(call.request.Query("$filter"), "roleName")));
   return Value(items);
 }
 

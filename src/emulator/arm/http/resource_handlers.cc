@@ -2,13 +2,16 @@
 // their lists, and Key Vault's deleted vaults (arm_call.h).
 #include "emulator/arm/errors.h"
 #include "emulator/arm/http/arm_call.h"
+#include "emulator/arm/http/lro_shapes.h"
+#include "emulator/arm/resource_id.h"
 #include "emulator/common/http/wire.h"
 
 namespace crosskey::arm::http {
 
 StatusOr<HttpResponse> ListByResourceGroup(const ArmCall& call) {
   std::string group = "/subscriptions/" + call.Param("subscription") + "/resourceGroups/" + call.Param("group");
-  CK_ASSIGN_OR_RETURN(auto items, call.rm().List(call.caller, group, call.Param("namespace") + "/" + call.Param("type")));
+  CK_ASSIGN_OR_RETURN(auto items,
+                      call.rm().List(call.caller, group, call.Param("namespace") + "/" + call.Param("type")));
   return Value(items);
 }
 
@@ -16,23 +19,57 @@ StatusOr<HttpResponse> ListByResourceGroup(const ArmCall& call) {
 StatusOr<HttpResponse> ListChildren(const ArmCall& call) {
   std::string parent = "/subscriptions/" + call.Param("subscription") + "/resourceGroups/" + call.Param("group") +
                        "/providers/" + call.Param("namespace") + "/" + call.Param("type") + "/" + call.Param("name");
-  CK_ASSIGN_OR_RETURN(auto items, call.rm().List(call.caller, parent, call.Param("namespace") + "/" +
-                                                                          call.Param("type") + "/" + call.Param("child")));
+  CK_ASSIGN_OR_RETURN(auto items,
+                      call.rm().List(call.caller, parent,
+                                     call.Param("namespace") + "/" + call.Param("type") + "/" + call.Param("child")));
   return Value(items);
 }
 
+namespace {
+std::string TypeOf(const std::string& path) {
+  auto pid = ParseResourceId(path);
+  return pid ? pid->Type() : "";
+}
+std::string CanonicalOf(const std::string& path) {
+  auto pid = ParseResourceId(path);
+  return pid ? pid->Canonical() : path;
+}
+}  // namespace
+
+// A write to an asynchronous provider is accepted as a long-running operation (lro_shapes.h);
+// a failed key check then ends the operation rather than the request.
 StatusOr<HttpResponse> PutResource(const ArmCall& call) {
-  CK_ASSIGN_OR_RETURN(auto put, call.rm().Put(call.caller, call.path, call.body));
-  return wire::Json(put.created ? 201 : 200, put.body);
+  const LroShape* shape = FindLroShape(TypeOf(call.path), "PUT");
+  auto put = call.rm().Put(call.caller, call.path, call.body);
+  if (!put.ok()) {
+    if (shape && put.error().operation_failure) {
+      return AcceptOperation(call, *shape, CanonicalOf(call.path), call.body, true, put.error());
+    }
+    return put.error();
+  }
+  if (!shape || (shape->only_when_created && !put->created)) return wire::Json(put->created ? 201 : 200, put->body);
+  return AcceptOperation(call, *shape, put->body.value("id", CanonicalOf(call.path)), put->body, put->created,
+                         std::nullopt);
 }
 
 StatusOr<HttpResponse> PatchResource(const ArmCall& call) {
-  CK_ASSIGN_OR_RETURN(auto patched, call.rm().Patch(call.caller, call.path, call.body));
-  return wire::Json(200, patched);
+  const LroShape* shape = FindLroShape(TypeOf(call.path), "PATCH");
+  auto patched = call.rm().Patch(call.caller, call.path, call.body);
+  if (!patched.ok()) {
+    if (shape && patched.error().operation_failure) {
+      return AcceptOperation(call, *shape, CanonicalOf(call.path), call.body, false, patched.error());
+    }
+    return patched.error();
+  }
+  if (!shape) return wire::Json(200, *patched);
+  return AcceptOperation(call, *shape, patched->value("id", CanonicalOf(call.path)), *patched, false, std::nullopt);
 }
 
 StatusOr<HttpResponse> GetResource(const ArmCall& call) {
   CK_ASSIGN_OR_RETURN(auto got, call.rm().Get(call.caller, call.path));
+  if (auto pending = PendingState(call, got.value("id", CanonicalOf(call.path)))) {
+    if (got.contains("properties") && got["properties"].is_object()) got["properties"]["provisioningState"] = *pending;
+  }
   return wire::Json(200, got);
 }
 
@@ -44,9 +81,16 @@ StatusOr<HttpResponse> HeadResource(const ArmCall& call) {
 
 // Deleting what does not exist is a success without content, as ARM answers.
 StatusOr<HttpResponse> DeleteResource(const ArmCall& call) {
+  const LroShape* shape = FindLroShape(TypeOf(call.path), "DELETE");
+  auto before = shape ? call.rm().Get(call.caller, call.path) : StatusOr<nlohmann::json>(nlohmann::json());
   auto deleted = call.rm().Delete(call.caller, call.path);
   if (!deleted.ok() && deleted.error().code == "ResourceNotFound") return wire::Text(204, "text/plain", "");
   if (!deleted.ok()) return deleted.error();
+  if (shape) {
+    // The operation is addressed in the resource's region, as the provider addresses it.
+    nlohmann::json where = before.ok() ? nlohmann::json{{"location", before->value("location", "")}} : nullptr;
+    return AcceptOperation(call, *shape, CanonicalOf(call.path), where, false, std::nullopt);
+  }
   return wire::Text(200, "text/plain", "");
 }
 

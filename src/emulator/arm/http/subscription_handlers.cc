@@ -23,8 +23,11 @@ StatusOr<HttpResponse> ListTenants(const ArmCall& call) {
   auto t = call.cloud.directory.FindTenant(call.caller.tenant_id);
   std::vector<json> items;
   if (t) {
-    items.push_back({{"id", "/tenants/" + t->tenant_id}, {"tenantId", t->tenant_id}, {"tenantCategory", "Home"},
-                     {"displayName", t->display_name}, {"defaultDomain", t->default_domain},
+    items.push_back({{"id", "/tenants/" + t->tenant_id},
+                     {"tenantId", t->tenant_id},
+                     {"tenantCategory", "Home"},
+                     {"displayName", t->display_name},
+                     {"defaultDomain", t->default_domain},
                      {"domains", {t->default_domain}}});
   }
   return Value(items);
@@ -59,8 +62,8 @@ StatusOr<HttpResponse> ListResources(const ArmCall& call) {
 }
 
 StatusOr<HttpResponse> ListResourceGroups(const ArmCall& call) {
-  CK_ASSIGN_OR_RETURN(auto items, call.rm().List(call.caller, "/subscriptions/" + call.Param("subscription"),
-                                                 "resourceGroups"));
+  CK_ASSIGN_OR_RETURN(auto items,
+                      call.rm().List(call.caller, "/subscriptions/" + call.Param("subscription"), "resourceGroups"));
   return Value(items);
 }
 

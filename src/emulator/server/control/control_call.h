@@ -42,6 +42,8 @@ StatusOr<HttpResponse> GetCa(const ControlCall& call);
 StatusOr<HttpResponse> GetBootstrap(const ControlCall& call);
 StatusOr<HttpResponse> GetHosts(const ControlCall& call);
 StatusOr<HttpResponse> GetAudit(const ControlCall& call);
+StatusOr<HttpResponse> GetOperations(const ControlCall& call);
+StatusOr<HttpResponse> SetOperations(const ControlCall& call);
 StatusOr<HttpResponse> GetThrottling(const ControlCall& call);
 StatusOr<HttpResponse> SetThrottling(const ControlCall& call);
 StatusOr<HttpResponse> GetClock(const ControlCall& call);

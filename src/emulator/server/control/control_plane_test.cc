@@ -82,6 +82,10 @@ TEST_F(ControlFixture, EveryRouteAnswersAndUnknownPathsAre501) {
   EXPECT_EQ(Call("GET", "/_emulator/throttling").status, 200);
   EXPECT_EQ(Call("POST", "/_emulator/throttling", R"({"enabled":"yes"})").status, 400);
   EXPECT_EQ(Call("POST", "/_emulator/throttling", R"({"enabled":false})").status, 200);
+  EXPECT_EQ(Call("GET", "/_emulator/operations").status, 200);
+  EXPECT_EQ(Call("POST", "/_emulator/operations", R"({"delaySeconds":-5})").status, 400);
+  EXPECT_EQ(Call("POST", "/_emulator/operations", R"({"delaySeconds":"soon"})").status, 400);
+  EXPECT_EQ(Call("POST", "/_emulator/operations", R"({"delaySeconds":2})").body, R"({"delaySeconds":2})");
   bool writes = false;
   int64_t before = cloud.clock.Now();
   HttpResponse r = Call("POST", "/_emulator/clock", R"({"advanceSeconds":60})", &writes);

@@ -14,6 +14,8 @@ const wire::RouteTable<ControlHandler>& ControlRouteTable() {
       {"GET", "audit", "getAudit", "", Writes::kNo, GetAudit},
       {"GET", "throttling", "getThrottling", "", Writes::kNo, GetThrottling},
       {"POST", "throttling", "setThrottling", "", Writes::kNo, SetThrottling},
+      {"GET", "operations", "getOperations", "", Writes::kNo, GetOperations},
+      {"POST", "operations", "setOperations", "", Writes::kNo, SetOperations},
       {"GET", "clock", "getClock", "", Writes::kNo, GetClock},
       {"POST", "clock", "setClock", "", Writes::kYes, SetClock},
       {"GET", "faults", "listFaults", "", Writes::kNo, ListFaults},

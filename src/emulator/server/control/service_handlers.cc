@@ -84,6 +84,22 @@ StatusOr<HttpResponse> SetThrottling(const ControlCall& call) {
   return wire::Json(200, throttle.Describe());
 }
 
+// ARM's long-running operations: how long an accepted write stays InProgress on the emulator clock.
+StatusOr<HttpResponse> GetOperations(const ControlCall& call) {
+  return wire::Json(200, {{"delaySeconds", call.cloud.operations.delay()}});
+}
+
+StatusOr<HttpResponse> SetOperations(const ControlCall& call) {
+  const std::string shape = "Body must be {\"delaySeconds\": int (0..86400)}";
+  CK_ASSIGN_OR_RETURN(auto body, call.JsonObjectBody(shape));
+  if (!body.contains("delaySeconds") || !body["delaySeconds"].is_number_integer()) {
+    return control_errors::InvalidRequest(shape);
+  }
+  auto set = call.cloud.operations.set_delay(body["delaySeconds"].get<int64_t>());
+  if (!set.ok()) return control_errors::InvalidRequest(set.error().message);
+  return wire::Json(200, {{"delaySeconds", call.cloud.operations.delay()}});
+}
+
 StatusOr<HttpResponse> GetClock(const ControlCall& call) { return ClockJson(call.cloud); }
 
 StatusOr<HttpResponse> SetClock(const ControlCall& call) {

@@ -1,0 +1,173 @@
+"""Phase 3 through the real Python management SDKs (Debian's python3-azure: azure-mgmt-storage,
+-cosmosdb, -compute, -sql): every create and update goes through the SDK's own
+`begin_*(...).result()` poller against the emulator's long-running operations, the CMK
+properties are read back, and the negative paths (wrong federated client id, disabled key,
+role removed) fail through the poller with the provider's error.
+"""
+import uuid
+
+import pytest
+from azure.core.exceptions import HttpResponseError
+
+from flow import setup_keyed_chain
+
+ARM_SCOPE = "https://management.azure.com/.default"
+
+
+@pytest.fixture
+def chain(emulator, monkeypatch):
+    return setup_keyed_chain(emulator, monkeypatch, "mg")
+
+
+def client(chain, cls, **kw):
+    c = chain.cloud
+    return cls(c.admin_credential("provider"), c.tenant("provider")["subscriptionId"], base_url=c.arm_url,
+               credential_scopes=[ARM_SCOPE], connection_verify=str(c.emu.ca_path), **kw)
+
+
+def group_name(chain):
+    return chain.group.split("/")[-1]
+
+
+def unique(prefix):
+    return prefix + uuid.uuid4().hex[:10]
+
+
+# ------------------------------------------------------------------------- Storage
+
+def storage_params(chain, federated_client_id=None):
+    from azure.mgmt.storage import models as m
+    return m.StorageAccountCreateParameters(
+        location="westus", kind="StorageV2", sku=m.Sku(name="Standard_LRS"),
+        identity=m.Identity(type="UserAssigned", user_assigned_identities={chain.uami_id: m.UserAssignedIdentity()}),
+        encryption=m.Encryption(
+            key_source="Microsoft.Keyvault",
+            key_vault_properties=m.KeyVaultProperties(key_name=chain.key.name, key_vault_uri=chain.vault_uri + "/"),
+            encryption_identity=m.EncryptionIdentity(
+                encryption_user_assigned_identity=chain.uami_id,
+                encryption_federated_identity_client_id=federated_client_id or chain.app["appId"]),
+            services=m.EncryptionServices(blob=m.EncryptionService(enabled=True))))
+
+
+def test_storage_account_create_and_update_through_the_poller(chain):
+    from azure.mgmt.storage import StorageManagementClient
+    from azure.mgmt.storage import models as m
+    storage = client(chain, StorageManagementClient)
+    name = unique("st")
+    poller = storage.storage_accounts.begin_create(group_name(chain), name, storage_params(chain))
+    account = poller.result()
+    assert poller.status() == "Succeeded"
+    assert account.provisioning_state == "Succeeded"
+    kvp = account.encryption.key_vault_properties
+    assert account.encryption.key_source == "Microsoft.Keyvault"
+    assert kvp.current_versioned_key_identifier.endswith("/keys/" + chain.key.name + "/" + chain.key.properties.version)
+    assert account.encryption.encryption_identity.encryption_federated_identity_client_id == chain.app["appId"]
+    # PATCH (az storage account update, Set-AzStorageAccount): back to Microsoft-managed keys.
+    updated = storage.storage_accounts.update(group_name(chain), name, m.StorageAccountUpdateParameters(
+        encryption=m.Encryption(key_source="Microsoft.Storage")))
+    assert updated.encryption.key_source == "Microsoft.Storage"
+    # ...and CMK on again on the existing account.
+    again = storage.storage_accounts.update(group_name(chain), name, m.StorageAccountUpdateParameters(
+        encryption=storage_params(chain).encryption))
+    assert again.encryption.key_source == "Microsoft.Keyvault"
+    assert storage.storage_accounts.get_properties(group_name(chain), name).encryption.key_source == "Microsoft.Keyvault"
+
+
+def test_storage_create_with_wrong_federated_client_id_fails_through_the_poller(chain):
+    from azure.mgmt.storage import StorageManagementClient
+    storage = client(chain, StorageManagementClient)
+    name = unique("st")
+    poller = storage.storage_accounts.begin_create(group_name(chain), name,
+                                                   storage_params(chain, federated_client_id=str(uuid.uuid4())))
+    with pytest.raises(HttpResponseError) as e:
+        poller.result()
+    assert e.value.error.code == "KeyVaultAuthenticationFailure", e.value
+    assert e.value.status_code == 400
+    with pytest.raises(HttpResponseError) as missing:
+        storage.storage_accounts.get_properties(group_name(chain), name)
+    assert missing.value.status_code == 404
+
+
+# ------------------------------------------------------------------------- Cosmos DB
+
+def cosmos_params(chain):
+    from azure.mgmt.cosmosdb import models as m
+    return m.DatabaseAccountCreateUpdateParameters(
+        location="westus", locations=[m.Location(location_name="westus")], database_account_offer_type="Standard",
+        key_vault_key_uri=f"{chain.vault_uri}/keys/{chain.key.name}",
+        identity=m.ManagedServiceIdentity(type="UserAssigned", user_assigned_identities={
+            chain.uami_id: m.ManagedServiceIdentityUserAssignedIdentity()}),
+        default_identity=f"UserAssignedIdentity={chain.uami_id}&FederatedClientId={chain.app['appId']}")
+
+
+def test_cosmos_account_create_through_the_poller_and_refused_when_the_key_is_disabled(chain):
+    from azure.mgmt.cosmosdb import CosmosDBManagementClient
+    cosmos = client(chain, CosmosDBManagementClient)
+    name = unique("cos")
+    account = cosmos.database_accounts.begin_create_or_update(group_name(chain), name, cosmos_params(chain)).result()
+    assert account.provisioning_state == "Succeeded"
+    assert account.key_vault_key_uri == f"{chain.vault_uri}/keys/{chain.key.name}"
+    assert account.default_identity.startswith("UserAssignedIdentity=")
+
+    chain.customer_key_client().update_key_properties(chain.key.name, enabled=False)
+    with pytest.raises(HttpResponseError) as e:
+        cosmos.database_accounts.begin_create_or_update(group_name(chain), unique("cos"), cosmos_params(chain)).result()
+    assert "KeyDisabled" in str(e.value), e.value
+    cosmos.database_accounts.begin_delete(group_name(chain), name).result()
+    with pytest.raises(HttpResponseError) as gone:
+        cosmos.database_accounts.get(group_name(chain), name)
+    assert gone.value.status_code == 404
+
+
+# ------------------------------------------------------------------------- Compute
+
+def des_params(chain):
+    from azure.mgmt.compute import models as m
+    return m.DiskEncryptionSet(
+        location="westus",
+        identity=m.EncryptionSetIdentity(type="UserAssigned",
+                                         user_assigned_identities={chain.uami_id: m.UserAssignedIdentitiesValue()}),
+        active_key=m.KeyForDiskEncryptionSet(key_url=chain.key.id),
+        encryption_type="EncryptionAtRestWithCustomerKey", federated_client_id=chain.app["appId"])
+
+
+def test_disk_encryption_set_and_disk_through_the_poller(chain):
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.compute import models as m
+    compute = client(chain, ComputeManagementClient)
+    des = compute.disk_encryption_sets.begin_create_or_update(group_name(chain), unique("des"), des_params(chain)).result()
+    assert des.provisioning_state == "Succeeded"
+    assert des.active_key.key_url == chain.key.id
+    assert des.federated_client_id == chain.app["appId"]
+    disk = compute.disks.begin_create_or_update(group_name(chain), unique("disk"), m.Disk(
+        location="westus", disk_size_gb=1, creation_data=m.CreationData(create_option="Empty"),
+        encryption=m.Encryption(disk_encryption_set_id=des.id, type="EncryptionAtRestWithCustomerKey"))).result()
+    assert disk.provisioning_state == "Succeeded"
+    assert disk.encryption.disk_encryption_set_id.lower() == des.id.lower()
+    compute.disks.begin_delete(group_name(chain), disk.name).result()
+
+
+def test_disk_encryption_set_refused_when_the_role_is_removed(chain):
+    from azure.mgmt.compute import ComputeManagementClient
+    assert chain.cloud.arm("DELETE", "customer", chain.user_assignment, api="2022-04-01").status_code == 200
+    compute = client(chain, ComputeManagementClient)
+    with pytest.raises(HttpResponseError) as e:
+        compute.disk_encryption_sets.begin_create_or_update(group_name(chain), unique("des"), des_params(chain)).result()
+    assert e.value.error.code == "KeyVaultAccessForbidden", e.value
+    assert "ForbiddenByRbac" in e.value.error.message
+
+
+# ------------------------------------------------------------------------- SQL
+
+def test_sql_server_with_a_customer_key_through_the_poller(chain):
+    from azure.mgmt.sql import SqlManagementClient
+    from azure.mgmt.sql import models as m
+    sql = client(chain, SqlManagementClient)
+    server = sql.servers.begin_create_or_update(group_name(chain), unique("sql"), m.Server(
+        location="westus", administrator_login="sqladmin", administrator_login_password="P@ssw0rd-" + uuid.uuid4().hex,
+        identity=m.ResourceIdentity(type="UserAssigned", user_assigned_identities={chain.uami_id: m.UserIdentity()}),
+        primary_user_assigned_identity_id=chain.uami_id, federated_client_id=chain.app["appId"],
+        key_id=chain.key.id)).result()
+    assert server.key_id == chain.key.id
+    assert server.federated_client_id == chain.app["appId"]
+    assert server.administrator_login_password is None
