@@ -171,3 +171,84 @@ def test_sql_server_with_a_customer_key_through_the_poller(chain):
     assert server.key_id == chain.key.id
     assert server.federated_client_id == chain.app["appId"]
     assert server.administrator_login_password is None
+
+
+def test_sql_tde_server_keys_and_the_protector_through_the_sdk(chain):
+    """Every server has the ServiceManaged key and the `current` protector; a server created with
+    keyId has that key as an AzureKeyVault protector; a new server key is checked through the
+    server's identity, the protector switches to it by serverKeyName (not by uri), refuses a key
+    the server does not have, and goes back to ServiceManaged."""
+    from azure.mgmt.sql import SqlManagementClient
+    from azure.mgmt.sql import models as m
+    sql = client(chain, SqlManagementClient)
+    rg, name = group_name(chain), unique("sql")
+    sql.servers.begin_create_or_update(rg, name, m.Server(
+        location="westus", administrator_login="sqladmin", administrator_login_password="P@ssw0rd-" + uuid.uuid4().hex,
+        identity=m.ResourceIdentity(type="UserAssigned", user_assigned_identities={chain.uami_id: m.UserIdentity()}),
+        primary_user_assigned_identity_id=chain.uami_id, federated_client_id=chain.app["appId"],
+        key_id=chain.key.id)).result()
+    first = f"{chain.vault}_{chain.key.name}_{chain.key.properties.version}"
+    protector = sql.encryption_protectors.get(rg, name, "current")
+    assert protector.server_key_type == "AzureKeyVault" and protector.server_key_name == first
+    assert protector.uri == chain.key.id
+    assert {k.name for k in sql.server_keys.list_by_server(rg, name)} == {"ServiceManaged", first}
+
+    rotated = chain.customer_key_client().create_rsa_key(chain.key.name, size=2048)
+    second = f"{chain.vault}_{chain.key.name}_{rotated.properties.version}"
+    key = sql.server_keys.begin_create_or_update(rg, name, second, m.ServerKey(
+        server_key_type="AzureKeyVault", uri=rotated.id)).result()
+    assert key.server_key_type == "AzureKeyVault" and key.uri == rotated.id
+    switched = sql.encryption_protectors.begin_create_or_update(rg, name, "current", m.EncryptionProtector(
+        server_key_type="AzureKeyVault", server_key_name=second)).result()
+    assert switched.server_key_name == second and switched.uri == rotated.id
+    assert sql.servers.get(rg, name).key_id == rotated.id
+
+    with pytest.raises(HttpResponseError) as missing:
+        sql.encryption_protectors.begin_create_or_update(rg, name, "current", m.EncryptionProtector(
+            server_key_type="AzureKeyVault", server_key_name=f"{chain.vault}_{chain.key.name}_{'0' * 32}")).result()
+    assert missing.value.error.code == "ServerKeyNotFound"
+    with pytest.raises(HttpResponseError) as in_use:
+        sql.server_keys.begin_delete(rg, name, second).result()
+    assert in_use.value.error.code == "ServerKeyInUse"
+    with pytest.raises(HttpResponseError) as misnamed:
+        sql.server_keys.begin_create_or_update(rg, name, "wrong-name", m.ServerKey(
+            server_key_type="AzureKeyVault", uri=rotated.id)).result()
+    assert misnamed.value.status_code == 400
+
+    sql.encryption_protectors.begin_revalidate(rg, name, "current").result()
+    back = sql.encryption_protectors.begin_create_or_update(rg, name, "current", m.EncryptionProtector(
+        server_key_type="ServiceManaged", server_key_name="ServiceManaged")).result()
+    assert back.server_key_type == "ServiceManaged"
+    sql.server_keys.begin_delete(rg, name, first).result()
+    assert {k.name for k in sql.server_keys.list_by_server(rg, name)} == {"ServiceManaged", second}
+
+
+def test_sql_server_key_refused_when_the_role_is_removed(chain):
+    from azure.mgmt.sql import SqlManagementClient
+    from azure.mgmt.sql import models as m
+    sql = client(chain, SqlManagementClient)
+    rg, name = group_name(chain), unique("sql")
+    sql.servers.begin_create_or_update(rg, name, m.Server(
+        location="westus", administrator_login="sqladmin", administrator_login_password="P@ssw0rd-" + uuid.uuid4().hex,
+        identity=m.ResourceIdentity(type="UserAssigned", user_assigned_identities={chain.uami_id: m.UserIdentity()}),
+        primary_user_assigned_identity_id=chain.uami_id, federated_client_id=chain.app["appId"])).result()
+    assert sql.encryption_protectors.get(rg, name, "current").server_key_type == "ServiceManaged"
+    assert chain.cloud.arm("DELETE", "customer", chain.user_assignment, api="2022-04-01").status_code == 200
+    key_name = f"{chain.vault}_{chain.key.name}_{chain.key.properties.version}"
+    with pytest.raises(HttpResponseError) as e:
+        sql.server_keys.begin_create_or_update(rg, name, key_name, m.ServerKey(
+            server_key_type="AzureKeyVault", uri=chain.key.id)).result()
+    assert "ForbiddenByRbac" in str(e.value), e.value
+
+
+def test_child_reads_of_missing_or_unmodelled_parents_are_never_an_empty_200(chain):
+    from azure.mgmt.compute import ComputeManagementClient
+    from azure.mgmt.sql import SqlManagementClient
+    compute = client(chain, ComputeManagementClient)
+    with pytest.raises(HttpResponseError) as e:
+        compute.virtual_machines.instance_view(group_name(chain), "no-such-vm")
+    assert e.value.status_code == 501, "virtual machines are not emulated"
+    sql = client(chain, SqlManagementClient)
+    with pytest.raises(HttpResponseError) as missing:
+        list(sql.server_keys.list_by_server(group_name(chain), "no-such-server"))
+    assert missing.value.status_code == 404

@@ -89,6 +89,9 @@ TEST_F(ArmRoutesTest, EveryOperationAnswersInArmsShape) {
   r = Arm("PUT", server, {{"location", "westus"}, {"properties", {{"administratorLogin", "a"}}}});
   ASSERT_EQ(r.status, 202) << r.body;
   EXPECT_EQ(Body(Arm("GET", PathOf(Header(r, "Azure-AsyncOperation"))))["status"], "Succeeded");
+  r = Arm("POST", server + "/encryptionProtector/current/revalidate");
+  EXPECT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["properties"]["serverKeyType"], "ServiceManaged");
   ExpectEveryOperationCovered(arm::http::ArmRouteTable(), covered_);
 
   AuditQuery q;

@@ -32,11 +32,24 @@ TEST_F(GraphRoutesTest, EveryOperationAnswersInGraphsShape) {
   std::string role = Body(r)["value"][0]["id"];
   EXPECT_EQ(Graph("GET", "/directoryRoles/" + role).status, 200);
   EXPECT_GE(Body(Graph("GET", "/directoryRoles/" + role + "/members"))["value"].size(), 1u);
+  json members = Body(Graph("GET", "/directoryRoles/" + role + "/members"))["value"];
+  std::string member = members[0]["id"];
+  r = Graph("POST", "/directoryObjects/getByIds", {{"ids", {member, NewGuid()}}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  ASSERT_EQ(Body(r)["value"].size(), 1u) << "unknown ids are left out";
+  EXPECT_EQ(Body(r)["value"][0]["id"], member);
+  EXPECT_EQ(Body(Graph("POST", "/directoryObjects/getByIds", {{"ids", {member}}, {"types", {"application"}}}))["value"]
+                .size(),
+            0u);
+  EXPECT_EQ(Code(Graph("POST", "/directoryObjects/getByIds", {{"ids", "not-a-list"}})), "Request_BadRequest");
   EXPECT_EQ(Graph("GET", "/policies/authorizationPolicy").status, 200);
   EXPECT_EQ(Graph("PATCH", "/policies/authorizationPolicy",
-                  {{"defaultUserRolePermissions", {{"allowedToCreateApps", false}}}}).status, 204);
+                  {{"defaultUserRolePermissions", {{"allowedToCreateApps", false}}}})
+                .status,
+            204);
 
-  r = Graph("POST", "/users", {{"userPrincipalName", "dev@provider.test"}, {"passwordProfile", {{"password", "pw-1!"}}}});
+  r = Graph("POST", "/users",
+            {{"userPrincipalName", "dev@provider.test"}, {"passwordProfile", {{"password", "pw-1!"}}}});
   ASSERT_EQ(r.status, 201) << r.body;
   std::string user = Body(r)["id"];
   EXPECT_GE(Body(Graph("GET", "/users"))["value"].size(), 2u);
@@ -51,10 +64,12 @@ TEST_F(GraphRoutesTest, EveryOperationAnswersInGraphsShape) {
   EXPECT_EQ(Graph("GET", "/applications/" + app).status, 200);
   EXPECT_EQ(Body(Graph("GET", "/applications(appId='" + app_id + "')"))["id"], app) << "the alternate key";
   EXPECT_EQ(Graph("PATCH", "/applications/" + app, {{"displayName", "renamed"}}).status, 204);
-  EXPECT_EQ(Graph("POST", "/applications/" + app + "/addPassword", {{"passwordCredential", json::object()}}).status, 200);
+  EXPECT_EQ(Graph("POST", "/applications/" + app + "/addPassword", {{"passwordCredential", json::object()}}).status,
+            200);
   std::string fics = "/applications/" + app + "/federatedIdentityCredentials";
-  r = Graph("POST", fics, {{"name", "f1"}, {"issuer", "https://issuer"}, {"subject", "s"},
-                           {"audiences", {"api://AzureADTokenExchange"}}});
+  r = Graph(
+      "POST", fics,
+      {{"name", "f1"}, {"issuer", "https://issuer"}, {"subject", "s"}, {"audiences", {"api://AzureADTokenExchange"}}});
   ASSERT_EQ(r.status, 201) << r.body;
   EXPECT_EQ(Body(Graph("GET", fics))["value"].size(), 1u);
   EXPECT_EQ(Graph("GET", fics + "/f1").status, 200);

@@ -9,13 +9,20 @@
 namespace crosskey::arm {
 namespace {
 Json AssignmentJson(const RoleAssignment& a) {
-  return {{"id", a.id}, {"name", a.name}, {"scope", a.scope}, {"tenantId", a.tenant_id},
-          {"role", a.role_definition_guid}, {"principalId", a.principal_id}, {"principalType", a.principal_type},
-          {"description", a.description}, {"createdOn", a.created_on}, {"createdBy", a.created_by}};
+  return {{"id", a.id},
+          {"name", a.name},
+          {"scope", a.scope},
+          {"tenantId", a.tenant_id},
+          {"role", a.role_definition_guid},
+          {"principalId", a.principal_id},
+          {"principalType", a.principal_type},
+          {"description", a.description},
+          {"createdOn", a.created_on},
+          {"createdBy", a.created_by}};
 }
 RoleAssignment AssignmentFrom(const Json& j) {
-  return {j.at("id"), j.at("name"), j.at("scope"), j.at("tenantId"), j.at("role"), j.at("principalId"),
-          j.at("principalType"), j.at("description"), j.at("createdOn"), j.at("createdBy")};
+  return {j.at("id"),          j.at("name"),          j.at("scope"),       j.at("tenantId"),  j.at("role"),
+          j.at("principalId"), j.at("principalType"), j.at("description"), j.at("createdOn"), j.at("createdBy")};
 }
 Error StateError(const std::string& what) { return errors::BadRequest("state: " + what); }
 }  // namespace
@@ -24,7 +31,8 @@ Json RbacEngine::ExportState() const {
   std::shared_lock lock(mu_);
   Json assignments = Json::array(), removed = Json::array();
   for (const auto& a : assignments_) assignments.push_back(AssignmentJson(a));
-  for (const auto& r : removed_) removed.push_back({{"assignment", AssignmentJson(r.assignment)}, {"until", r.effective_until}});
+  for (const auto& r : removed_)
+    removed.push_back({{"assignment", AssignmentJson(r.assignment)}, {"until", r.effective_until}});
   return {{"assignments", assignments}, {"propagating", removed}};
 }
 
@@ -33,7 +41,8 @@ Status RbacEngine::ImportState(const Json& state) {
     std::vector<RoleAssignment> assignments;
     std::vector<Removed> removed;
     for (const auto& a : state.at("assignments")) assignments.push_back(AssignmentFrom(a));
-    for (const auto& r : state.at("propagating")) removed.push_back({AssignmentFrom(r.at("assignment")), r.at("until")});
+    for (const auto& r : state.at("propagating"))
+      removed.push_back({AssignmentFrom(r.at("assignment")), r.at("until")});
     std::unique_lock lock(mu_);
     assignments_ = std::move(assignments);
     removed_ = std::move(removed);
@@ -52,7 +61,9 @@ Json ResourceManager::ExportState() const {
   }
   for (const auto& [_, r] : resources_) resources.push_back({{"id", r.id}, {"type", r.type}, {"body", r.body}});
   for (const auto& [_, d] : deleted_vaults_) {
-    deleted.push_back({{"body", d.body}, {"instanceId", d.info->instance_id}, {"deletionDate", d.deletion_date},
+    deleted.push_back({{"body", d.body},
+                       {"instanceId", d.info->instance_id},
+                       {"deletionDate", d.deletion_date},
                        {"scheduledPurge", d.scheduled_purge}});
   }
   return {{"subscriptions", subs}, {"resources", resources}, {"deletedVaults", deleted}};

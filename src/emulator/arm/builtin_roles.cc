@@ -5,15 +5,20 @@
 // reference (the "description" field there is what ARM returns from
 // GET /providers/Microsoft.Authorization/roleDefinitions/{id}):
 //   Privileged: https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/privileged
-//     (source: https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/privileged.md)
+//     (source:
+//     https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/privileged.md)
 //   General:    https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general
-//     (source: https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/general.md)
+//     (source:
+//     https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/general.md)
 //   Security:   https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/security
-//     (source: https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/security.md)
+//     (source:
+//     https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/security.md)
 //   Identity:   https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/identity
-//     (source: https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/identity.md)
+//     (source:
+//     https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/identity.md)
 //   Storage:    https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/storage
-//     (source: https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/storage.md)
+//     (source:
+//     https://github.com/MicrosoftDocs/azure-docs/blob/main/articles/role-based-access-control/built-in-roles/storage.md)
 //
 // All of these roles have assignableScopes ["/"] and roleType "BuiltInRole".
 #include "emulator/arm/role_definition.h"

@@ -66,7 +66,8 @@ bool RbacEngine::Grants(const RoleAssignment& a, std::string_view action, bool d
   if (!role) return false;
   const auto& allow = data_action ? role->data_actions : role->actions;
   const auto& deny = data_action ? role->not_data_actions : role->not_actions;
-  bool granted = std::any_of(allow.begin(), allow.end(), [&](const std::string& p) { return ActionMatches(p, action); });
+  bool granted =
+      std::any_of(allow.begin(), allow.end(), [&](const std::string& p) { return ActionMatches(p, action); });
   if (!granted) return false;
   return std::none_of(deny.begin(), deny.end(), [&](const std::string& p) { return ActionMatches(p, action); });
 }

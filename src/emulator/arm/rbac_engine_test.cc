@@ -224,7 +224,7 @@ TEST_F(RbacEngineTest, PropagationDelayKeepsRemovedAssignmentEffective) {
   ASSERT_TRUE(rbac_.Remove(a.id).ok());
   EXPECT_FALSE(rbac_.Find(a.id).has_value());  // gone from listings at once
   EXPECT_TRUE(rbac_.List(Vault(), kPrincipal, true).empty());
-  EXPECT_TRUE(Data(kWrap, Key()));              // but still effective
+  EXPECT_TRUE(Data(kWrap, Key()));  // but still effective
   clock_.Advance(59);
   EXPECT_TRUE(Data(kWrap, Key()));
   clock_.Advance(1);
@@ -256,7 +256,8 @@ TEST_F(RbacEngineTest, KeptDecisionsFollowEveryChange) {
   EXPECT_FALSE(Data(kWrap, Key()));
   ASSERT_TRUE(rbac_.ImportState(with_a).ok());
   EXPECT_TRUE(Data(kWrap, Key()));
-  ASSERT_TRUE(rbac_.ImportState({{"assignments", nlohmann::json::array()}, {"propagating", nlohmann::json::array()}}).ok());
+  ASSERT_TRUE(
+      rbac_.ImportState({{"assignments", nlohmann::json::array()}, {"propagating", nlohmann::json::array()}}).ok());
   EXPECT_FALSE(Data(kWrap, Key()));
 }
 

@@ -5,12 +5,31 @@
 namespace crosskey::arm {
 
 std::string CanonicalSegment(const std::string& segment) {
-  static const char* kKnown[] = {"Microsoft.KeyVault",  "vaults", "keys", "Microsoft.ManagedIdentity",
-                                 "userAssignedIdentities", "federatedIdentityCredentials", "Microsoft.Authorization",
-                                 "roleAssignments", "roleDefinitions", "resourceGroups", "subscriptions",
-                                 "Microsoft.Storage", "storageAccounts", "Microsoft.Compute", "diskEncryptionSets",
-                                 "disks", "Microsoft.DocumentDB", "databaseAccounts", "Microsoft.Sql", "servers",
-                                 "databases", "encryptionProtector", "keys", "providers", "Microsoft.Resources"};
+  static const char* kKnown[] = {"Microsoft.KeyVault",
+                                 "vaults",
+                                 "keys",
+                                 "Microsoft.ManagedIdentity",
+                                 "userAssignedIdentities",
+                                 "federatedIdentityCredentials",
+                                 "Microsoft.Authorization",
+                                 "roleAssignments",
+                                 "roleDefinitions",
+                                 "resourceGroups",
+                                 "subscriptions",
+                                 "Microsoft.Storage",
+                                 "storageAccounts",
+                                 "Microsoft.Compute",
+                                 "diskEncryptionSets",
+                                 "disks",
+                                 "Microsoft.DocumentDB",
+                                 "databaseAccounts",
+                                 "Microsoft.Sql",
+                                 "servers",
+                                 "databases",
+                                 "encryptionProtector",
+                                 "keys",
+                                 "providers",
+                                 "Microsoft.Resources"};
   for (const char* k : kKnown) {
     if (EqualsIgnoreCase(segment, k)) return k;
   }

@@ -23,7 +23,9 @@ std::string ActionPrefix(const std::string& type) {
   return type == kGroupType ? "Microsoft.Resources/subscriptions/resourceGroups" : type;
 }
 
-Json Tags(const Json& body) { return body.contains("tags") && body["tags"].is_object() ? body["tags"] : Json::object(); }
+Json Tags(const Json& body) {
+  return body.contains("tags") && body["tags"].is_object() ? body["tags"] : Json::object();
+}
 
 std::string Location(const Json& body, const std::string& fallback) {
   if (body.contains("location") && body["location"].is_string()) return body["location"].get<std::string>();
@@ -70,15 +72,16 @@ std::optional<Subscription> ResourceManager::FindSubscription(const std::string&
 }
 
 Json ResourceManager::SubscriptionJson(const Subscription& s) const {
-  return {{"id", "/subscriptions/" + s.subscription_id},
-          {"authorizationSource", "RoleBased"},
-          {"managedByTenants", Json::array()},
-          {"subscriptionId", s.subscription_id},
-          {"tenantId", s.tenant_id},
-          {"displayName", s.display_name},
-          {"state", "Enabled"},
-          {"subscriptionPolicies",
-           {{"locationPlacementId", "Public_2014-09-01"}, {"quotaId", "PayAsYouGo_2014-09-01"}, {"spendingLimit", "Off"}}}};
+  return {
+      {"id", "/subscriptions/" + s.subscription_id},
+      {"authorizationSource", "RoleBased"},
+      {"managedByTenants", Json::array()},
+      {"subscriptionId", s.subscription_id},
+      {"tenantId", s.tenant_id},
+      {"displayName", s.display_name},
+      {"state", "Enabled"},
+      {"subscriptionPolicies",
+       {{"locationPlacementId", "Public_2014-09-01"}, {"quotaId", "PayAsYouGo_2014-09-01"}, {"spendingLimit", "Off"}}}};
 }
 
 std::vector<Subscription> ResourceManager::ListSubscriptions(const ArmCaller& caller) const {
@@ -219,13 +222,13 @@ StatusOr<Json> ResourceManager::BuildIdentity(const ParsedId& pid, const Json& b
     principal_id = sp->object_id;
     client_id = sp->app_id;
   }
-  return Json{{"name", pid.Name()},
-              {"type", kIdentityType},
-              {"location", Location(body, existing ? existing->body.value("location", "") : "")},
-              {"tags", Tags(body)},
-              {"properties",
-               {{"tenantId", tenant}, {"principalId", principal_id}, {"clientId", client_id},
-                {"isolationScope", "None"}}}};
+  return Json{
+      {"name", pid.Name()},
+      {"type", kIdentityType},
+      {"location", Location(body, existing ? existing->body.value("location", "") : "")},
+      {"tags", Tags(body)},
+      {"properties",
+       {{"tenantId", tenant}, {"principalId", principal_id}, {"clientId", client_id}, {"isolationScope", "None"}}}};
 }
 
 std::optional<std::vector<graph::FederatedCredential>> ResourceManager::IdentityFederatedCredentials(
@@ -241,8 +244,8 @@ std::optional<std::vector<graph::FederatedCredential>> ResourceManager::Identity
   if (!identity) return std::nullopt;
   std::vector<graph::FederatedCredential> out;
   std::string prefix = Lower(identity->id) + "/federatedidentitycredentials/";
-  for (auto it = resources_.lower_bound(prefix); it != resources_.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-       ++it) {
+  for (auto it = resources_.lower_bound(prefix);
+       it != resources_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
     const Json& p = it->second.body["properties"];
     graph::FederatedCredential f;
     f.name = it->second.body.value("name", "");
@@ -288,7 +291,7 @@ StatusOr<Json> ResourceManager::BuildVault(const ParsedId& pid, const Json& body
   if (!existing && deleted != deleted_vaults_.end()) {
     if (!EqualsIgnoreCase(create_mode, "recover")) {
       return deleted->second.info->subscription_id == pid.subscription_id ? errors::VaultDeletedExists()
-                                                                         : errors::VaultAlreadyExists(name);
+                                                                          : errors::VaultAlreadyExists(name);
     }
     // Only the owning subscription may recover: anyone else would take the vault and its keys.
     if (deleted->second.info->subscription_id != pid.subscription_id) return errors::VaultAlreadyExists(name);
@@ -312,7 +315,8 @@ StatusOr<Json> ResourceManager::BuildVault(const ParsedId& pid, const Json& body
   if (retention < 7 || retention > 90) {
     return errors::BadRequest("The property 'softDeleteRetentionInDays' must be between 7 and 90.");
   }
-  Json access_policies = p.contains("accessPolicies") && p["accessPolicies"].is_array() ? p["accessPolicies"] : Json::array();
+  Json access_policies =
+      p.contains("accessPolicies") && p["accessPolicies"].is_array() ? p["accessPolicies"] : Json::array();
   Json props = {{"sku", p["sku"]},
                 {"tenantId", tenant},
                 {"accessPolicies", access_policies},
@@ -372,7 +376,8 @@ StatusOr<Json> ResourceManager::Patch(const ArmCaller& caller, const std::string
   CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, std::string(kVaultType) + "/write", pid->Canonical()));
   std::unique_lock lock(mu_);
   auto it = resources_.find(Lower(pid->Canonical()));
-  if (it == resources_.end()) return errors::ResourceNotFound(std::string(kVaultType) + "/" + pid->Name(), pid->resource_group);
+  if (it == resources_.end())
+    return errors::ResourceNotFound(std::string(kVaultType) + "/" + pid->Name(), pid->resource_group);
   Json merged = it->second.body;
   if (patch.contains("tags")) merged["tags"] = patch["tags"];
   if (IsObject(patch, "properties")) {
@@ -383,6 +388,20 @@ StatusOr<Json> ResourceManager::Patch(const ArmCaller& caller, const std::string
   auto result = PutLocked(caller, *pid, merged);
   if (!result.ok()) return result.error();
   return result->body;
+}
+
+StatusOr<Json> ResourceManager::Action(const ArmCaller& caller, const std::string& id, const std::string& action) {
+  auto pid = ParseResourceId(id);
+  if (!pid || pid->resource_group.empty() || !extension_ || !extension_->Serves(pid->Type())) {
+    return errors::NotImplemented("POST", id + "/" + action);
+  }
+  if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
+  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, pid->Type() + "/" + action + "/action", pid->Canonical()));
+  {
+    std::shared_lock lock(mu_);
+    if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
+  }
+  return extension_->Action(*pid, action);
 }
 
 StatusOr<Json> ResourceManager::Get(const ArmCaller& caller, const std::string& id) const {
@@ -405,7 +424,8 @@ StatusOr<Json> ResourceManager::Get(const ArmCaller& caller, const std::string& 
   auto it = resources_.find(Lower(pid->Canonical()));
   if (it == resources_.end()) {
     if (type == kGroupType) return errors::ResourceGroupNotFound(pid->resource_group);
-    if (type != kIdentityType && type != kVaultType && type != kIdentityFicType) return errors::NotImplemented("GET", id);
+    if (type != kIdentityType && type != kVaultType && type != kIdentityFicType)
+      return errors::NotImplemented("GET", id);
     return errors::ResourceNotFound(type + "/" + pid->Name(), pid->resource_group);
   }
   Json body = it->second.body;
@@ -521,8 +541,11 @@ StatusOr<std::vector<Json>> ResourceManager::ListResources(const ArmCaller& call
   for (const auto& [key, r] : resources_) {
     if (r.type == kGroupType || key.compare(0, prefix.size(), prefix) != 0) continue;
     if (!resource_type.empty() && !EqualsIgnoreCase(r.type, resource_type)) continue;
-    out.push_back({{"id", r.id}, {"name", r.body.value("name", "")}, {"type", r.type},
-                   {"location", r.body.value("location", "")}, {"tags", r.body.value("tags", Json::object())}});
+    out.push_back({{"id", r.id},
+                   {"name", r.body.value("name", "")},
+                   {"type", r.type},
+                   {"location", r.body.value("location", "")},
+                   {"tags", r.body.value("tags", Json::object())}});
   }
   return out;
 }
@@ -566,9 +589,10 @@ Status ResourceManager::PurgeDeletedVault(const ArmCaller& caller, const std::st
     return errors::ResourceNotFound("Microsoft.KeyVault/deletedVaults/" + name, "");
   }
   if (it->second.info->purge_protection && clock_->Now() < it->second.scheduled_purge) {
-    return errors::BadRequest("Operation \"purge\" is not allowed because purge protection is enabled for this "
-                              "vault. Key Vault service will automatically purge it after the retention period has "
-                              "passed.");
+    return errors::BadRequest(
+        "Operation \"purge\" is not allowed because purge protection is enabled for this "
+        "vault. Key Vault service will automatically purge it after the retention period has "
+        "passed.");
   }
   std::string instance = it->second.info->instance_id;
   deleted_vaults_.erase(it);
@@ -604,7 +628,8 @@ StatusOr<std::vector<Json>> ResourceManager::ListRoleDefinitions(const ArmCaller
   (void)caller;  // built-in definitions are readable by every authenticated principal
   std::vector<Json> out;
   for (const auto& role : BuiltInRoleDefinitions()) {
-    if (role_name.empty() || EqualsIgnoreCase(role.role_name, role_name)) out.push_back(RoleDefinitionJson(role, scope));
+    if (role_name.empty() || EqualsIgnoreCase(role.role_name, role_name))
+      out.push_back(RoleDefinitionJson(role, scope));
   }
   return out;
 }
@@ -624,8 +649,8 @@ Json ResourceManager::RoleAssignmentJson(const RoleAssignment& a) const {
           {"name", a.name},
           {"type", "Microsoft.Authorization/roleAssignments"},
           {"properties",
-           {{"roleDefinitionId", "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/" +
-                                     a.role_definition_guid},
+           {{"roleDefinitionId",
+             "/subscriptions/" + sub + "/providers/Microsoft.Authorization/roleDefinitions/" + a.role_definition_guid},
             {"principalId", a.principal_id},
             {"principalType", a.principal_type},
             {"scope", a.scope},
@@ -726,8 +751,8 @@ StatusOr<Json> ResourceManager::DeleteRoleAssignment(const ArmCaller& caller, co
   if (!scope_id) return errors::NotImplemented("DELETE", scope);
   CK_RETURN_IF_ERROR(Authorize(caller, scope_id->subscription_id, "Microsoft.Authorization/roleAssignments/delete",
                                scope_id->Canonical()));
-  CK_ASSIGN_OR_RETURN(auto removed,
-                      rbac_->Remove(scope_id->Canonical() + "/providers/Microsoft.Authorization/roleAssignments/" + name));
+  CK_ASSIGN_OR_RETURN(auto removed, rbac_->Remove(scope_id->Canonical() +
+                                                  "/providers/Microsoft.Authorization/roleAssignments/" + name));
   return RoleAssignmentJson(removed);
 }
 
@@ -738,7 +763,8 @@ StatusOr<std::vector<Json>> ResourceManager::ListRoleAssignments(const ArmCaller
   CK_RETURN_IF_ERROR(Authorize(caller, scope_id->subscription_id, "Microsoft.Authorization/roleAssignments/read",
                                scope_id->Canonical()));
   std::vector<Json> out;
-  for (const auto& a : rbac_->List(scope_id->Canonical(), principal_id, !at_scope)) out.push_back(RoleAssignmentJson(a));
+  for (const auto& a : rbac_->List(scope_id->Canonical(), principal_id, !at_scope))
+    out.push_back(RoleAssignmentJson(a));
   return out;
 }
 

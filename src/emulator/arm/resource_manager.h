@@ -74,6 +74,8 @@ class ResourceExtension {
   virtual StatusOr<Json> Patch(const ParsedId& id, const Json& patch) = 0;
   virtual StatusOr<Json> Get(const ParsedId& id) = 0;
   virtual Status Delete(const ParsedId& id) = 0;
+  // POST {id}/{action} (e.g. a SQL protector's revalidate); returns the resource afterwards.
+  virtual StatusOr<Json> Action(const ParsedId& id, const std::string& action) = 0;
   // Resources of `type` whose lower-case id starts with `prefix_lower`.
   virtual std::vector<Json> List(const std::string& prefix_lower, const std::string& type) = 0;
   // A resource group was deleted: drop every resource whose lower-case id starts with
@@ -103,6 +105,9 @@ class ResourceManager {
   StatusOr<Json> Patch(const ArmCaller& caller, const std::string& id, const Json& body);
   StatusOr<Json> Get(const ArmCaller& caller, const std::string& id) const;
   Status Delete(const ArmCaller& caller, const std::string& id);
+  // A provider action on an extension's resource, authorized as {type}/{action}/action.
+  // Errors: NotImplemented for other types, the extension's own.
+  StatusOr<Json> Action(const ArmCaller& caller, const std::string& id, const std::string& action);
   // Lists children of `parent_id` of a type: e.g. (/subscriptions/s, "resourcegroups") or
   // (/subscriptions/s/resourceGroups/g, "Microsoft.KeyVault/vaults").
   StatusOr<std::vector<Json>> List(const ArmCaller& caller, const std::string& parent_id,

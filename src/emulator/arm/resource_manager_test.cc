@@ -96,15 +96,18 @@ TEST_F(ResourceManagerTest, UnknownSubscriptionAndGroup) {
                                 {{"location", "westus"}});
   ASSERT_FALSE(r.ok());
   ExpectArmError(r.error(), 404, "SubscriptionNotFound");
-  r = cloud_.resources.Put(customer_admin_, Sub(customer_) + "/resourceGroups/none/providers/"
-                           "Microsoft.ManagedIdentity/userAssignedIdentities/mi", {{"location", "westus"}});
+  r = cloud_.resources.Put(customer_admin_,
+                           Sub(customer_) +
+                               "/resourceGroups/none/providers/"
+                               "Microsoft.ManagedIdentity/userAssignedIdentities/mi",
+                           {{"location", "westus"}});
   ASSERT_FALSE(r.ok());
   ExpectArmError(r.error(), 404, "ResourceGroupNotFound");
 }
 
 TEST_F(ResourceManagerTest, IdentityCreatesAndDeletesItsServicePrincipal) {
-  ASSERT_TRUE(cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/Prov", {{"location", "westus"}})
-                  .ok());
+  ASSERT_TRUE(
+      cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/Prov", {{"location", "westus"}}).ok());
   std::string lower = ToLower(Sub(provider_)) +
                       "/resourcegroups/prov/providers/microsoft.managedidentity/userassignedidentities/Workload";
   auto created = cloud_.resources.Put(provider_admin_, lower, {{"location", "westus"}});
@@ -143,9 +146,9 @@ TEST_F(ResourceManagerTest, IdentityCreatesAndDeletesItsServicePrincipal) {
 TEST_F(ResourceManagerTest, DeletingAGroupDeletesItsIdentities) {
   std::string group = Sub(provider_) + "/resourceGroups/Doomed";
   ASSERT_TRUE(cloud_.resources.Put(provider_admin_, group, {{"location", "westus"}}).ok());
-  auto mi = cloud_.resources.Put(provider_admin_,
-                                 group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi",
-                                 {{"location", "westus"}});
+  auto mi =
+      cloud_.resources.Put(provider_admin_, group + "/providers/Microsoft.ManagedIdentity/userAssignedIdentities/mi",
+                           {{"location", "westus"}});
   ASSERT_TRUE(mi.ok());
   std::string principal = mi->body["properties"]["principalId"];
   ASSERT_TRUE(cloud_.resources.Delete(provider_admin_, group).ok());
@@ -182,16 +185,16 @@ TEST_F(ResourceManagerTest, VaultCrudWithCanonicalIds) {
 
 TEST_F(ResourceManagerTest, VaultNamesAreGloballyUnique) {
   CreateCustomerVault("sharedname", false);
-  ASSERT_TRUE(cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/p", {{"location", "westus"}})
-                  .ok());
+  ASSERT_TRUE(
+      cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/p", {{"location", "westus"}}).ok());
   auto r = cloud_.resources.Put(provider_admin_,
                                 Sub(provider_) + "/resourceGroups/p/providers/Microsoft.KeyVault/vaults/SharedName",
                                 VaultBody(provider_, false));
   ASSERT_FALSE(r.ok());
   ExpectArmError(r.error(), 409, "VaultAlreadyExists");
   // Also within the same subscription, in another group.
-  ASSERT_TRUE(cloud_.resources.Put(customer_admin_, Sub(customer_) + "/resourceGroups/g2", {{"location", "westus"}})
-                  .ok());
+  ASSERT_TRUE(
+      cloud_.resources.Put(customer_admin_, Sub(customer_) + "/resourceGroups/g2", {{"location", "westus"}}).ok());
   r = cloud_.resources.Put(customer_admin_,
                            Sub(customer_) + "/resourceGroups/g2/providers/Microsoft.KeyVault/vaults/sharedname",
                            VaultBody(customer_, false));
@@ -237,11 +240,11 @@ TEST_F(ResourceManagerTest, SoftDeletedVaultCanBeRecovered) {
   auto again = cloud_.resources.Put(customer_admin_, id, VaultBody(customer_, true));
   ASSERT_FALSE(again.ok());
   ExpectArmError(again.error(), 409, "ConflictError");
-  ASSERT_TRUE(cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/p", {{"location", "westus"}})
-                  .ok());
-  auto elsewhere = cloud_.resources.Put(
-      provider_admin_, Sub(provider_) + "/resourceGroups/p/providers/Microsoft.KeyVault/vaults/kvsoft",
-      VaultBody(provider_, false));
+  ASSERT_TRUE(
+      cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/p", {{"location", "westus"}}).ok());
+  auto elsewhere = cloud_.resources.Put(provider_admin_,
+                                        Sub(provider_) + "/resourceGroups/p/providers/Microsoft.KeyVault/vaults/kvsoft",
+                                        VaultBody(provider_, false));
   ASSERT_FALSE(elsewhere.ok());
   ExpectArmError(elsewhere.error(), 409, "VaultAlreadyExists");
 
@@ -265,8 +268,8 @@ TEST_F(ResourceManagerTest, DeletedVaultRecoverableOnlyFromItsOwnSubscription) {
   std::string id = CreateCustomerVault("kvtheirs", true);
   ASSERT_TRUE(cloud_.resources.Delete(customer_admin_, id).ok());
   // The provider tries to "recover" the customer's vault (and its keys) into its own subscription.
-  ASSERT_TRUE(cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/p", {{"location", "westus"}})
-                  .ok());
+  ASSERT_TRUE(
+      cloud_.resources.Put(provider_admin_, Sub(provider_) + "/resourceGroups/p", {{"location", "westus"}}).ok());
   Json recover = {{"location", "westus"}, {"properties", {{"createMode", "recover"}}}};
   auto stolen = cloud_.resources.Put(
       provider_admin_, Sub(provider_) + "/resourceGroups/p/providers/Microsoft.KeyVault/vaults/kvtheirs", recover);
@@ -305,8 +308,8 @@ TEST_F(ResourceManagerTest, RoleAssignmentPrincipalMustBeInTheScopesTenant) {
 
   // The provider's SP (or the app object) is not a principal of the customer directory.
   for (const std::string& principal : {provider_sp->object_id, app->object_id, app->app_id}) {
-    auto r = cloud_.resources.PutRoleAssignment(customer_admin_, vault, NewGuid(),
-                                                Assignment(kEncryptionUser, principal));
+    auto r =
+        cloud_.resources.PutRoleAssignment(customer_admin_, vault, NewGuid(), Assignment(kEncryptionUser, principal));
     ASSERT_FALSE(r.ok()) << principal;
     ExpectArmError(r.error(), 400, "PrincipalNotFound");
   }
@@ -320,8 +323,9 @@ TEST_F(ResourceManagerTest, RoleAssignmentPrincipalMustBeInTheScopesTenant) {
   EXPECT_EQ(r->body["properties"]["scope"], vault);  // canonical scope from lower-case input
   EXPECT_EQ(r->body["properties"]["principalType"], "ServicePrincipal");
   EXPECT_EQ(r->body["id"], vault + "/providers/Microsoft.Authorization/roleAssignments/" + name);
-  EXPECT_TRUE(cloud_.rbac.Decide(customer_sp->object_id, "Microsoft.KeyVault/vaults/keys/wrap/action",
-                                 vault + "/keys/k", true).allowed);
+  EXPECT_TRUE(
+      cloud_.rbac.Decide(customer_sp->object_id, "Microsoft.KeyVault/vaults/keys/wrap/action", vault + "/keys/k", true)
+          .allowed);
 
   // The same assignment under another name.
   auto dup = cloud_.resources.PutRoleAssignment(customer_admin_, vault, NewGuid(),
@@ -339,8 +343,9 @@ TEST_F(ResourceManagerTest, RoleAssignmentPrincipalMustBeInTheScopesTenant) {
   ExpectArmError(bad_name.error(), 400, "InvalidRoleAssignmentId");
 
   ASSERT_TRUE(cloud_.resources.DeleteRoleAssignment(customer_admin_, vault, name).ok());
-  EXPECT_FALSE(cloud_.rbac.Decide(customer_sp->object_id, "Microsoft.KeyVault/vaults/keys/wrap/action",
-                                  vault + "/keys/k", true).allowed);
+  EXPECT_FALSE(
+      cloud_.rbac.Decide(customer_sp->object_id, "Microsoft.KeyVault/vaults/keys/wrap/action", vault + "/keys/k", true)
+          .allowed);
 }
 
 TEST_F(ResourceManagerTest, DeletingAVaultTakesItsRoleAssignments) {
@@ -392,16 +397,19 @@ TEST_F(ResourceManagerTest, CallerWithoutRoleIsAuthorizationFailed) {
   ExpectArmError(ra.error(), 403, "AuthorizationFailed");
 
   // Reader at the group: reads pass, writes do not.
-  ASSERT_TRUE(cloud_.resources.PutRoleAssignment(customer_admin_, CustomerGroup(), NewGuid(),
-                                                 Assignment(kReader, nobody->object_id)).ok());
+  ASSERT_TRUE(
+      cloud_.resources
+          .PutRoleAssignment(customer_admin_, CustomerGroup(), NewGuid(), Assignment(kReader, nobody->object_id))
+          .ok());
   EXPECT_TRUE(cloud_.resources.Get(caller, vault).ok());
   auto w = cloud_.resources.Put(caller, vault, VaultBody(customer_, false));
   ASSERT_FALSE(w.ok());
   ExpectArmError(w.error(), 403, "AuthorizationFailed");
 
   // A data-plane role gives no control-plane rights.
-  ASSERT_TRUE(cloud_.resources.PutRoleAssignment(customer_admin_, vault, NewGuid(),
-                                                 Assignment(kCryptoOfficer, nobody->object_id)).ok());
+  ASSERT_TRUE(cloud_.resources
+                  .PutRoleAssignment(customer_admin_, vault, NewGuid(), Assignment(kCryptoOfficer, nobody->object_id))
+                  .ok());
   EXPECT_FALSE(cloud_.resources.Delete(caller, vault).ok());
 }
 

@@ -4,6 +4,7 @@
 
 #include "emulator/common/text.h"
 #include "emulator/consumer/blob_errors.h"
+#include "emulator/consumer/consumer_json.h"
 #include "emulator/consumer/errors.h"
 #include "emulator/crypto/encoding.h"
 #include "emulator/crypto/key_material.h"
@@ -12,26 +13,10 @@
 
 namespace crosskey::consumer {
 namespace {
-constexpr const char* kStorageType = "Microsoft.Storage/storageAccounts";
-constexpr const char* kCosmosType = "Microsoft.DocumentDB/databaseAccounts";
-constexpr const char* kDesType = "Microsoft.Compute/diskEncryptionSets";
-constexpr const char* kDiskType = "Microsoft.Compute/disks";
-constexpr const char* kSqlType = "Microsoft.Sql/servers";
-constexpr const char* kSqlDbType = "Microsoft.Sql/servers/databases";
-constexpr const char* kSqlProtectorType = "Microsoft.Sql/servers/encryptionProtector";
+using namespace json_util;  // NOLINT(build/namespaces): the engine's own helpers
 constexpr const char* kExchangeAudience = "api://AzureADTokenExchange";
 constexpr const char* kWrapAlg = "RSA-OAEP-256";
 
-std::string Str(const Json& j, const char* key) {
-  return j.is_object() && j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : "";
-}
-const Json& Obj(const Json& j, const char* key) {
-  static const Json kEmpty = Json::object();
-  return j.is_object() && j.contains(key) && j[key].is_object() ? j[key] : kEmpty;
-}
-std::string CauseText(const Error& e) {
-  return e.code + (e.inner_code.empty() ? "" : "/" + e.inner_code) + ": " + e.message;
-}
 std::string NormLocation(std::string s) {
   std::string out;
   for (char c : ToLower(s))
@@ -89,6 +74,7 @@ std::string ConsumerEngine::KindName(Kind kind) {
     case Kind::kSqlServer: return "sqlServer";
     case Kind::kSqlDatabase: return "sql";
     case Kind::kSqlProtector: return "sqlEncryptionProtector";
+    case Kind::kSqlKey: return "sqlServerKey";
   }
   return "";
 }
@@ -99,7 +85,8 @@ const KindSettings& ConsumerEngine::SettingsFor(Kind kind) const {
 }
 
 bool ConsumerEngine::Serves(const std::string& type) const {
-  for (const char* t : {kStorageType, kCosmosType, kDesType, kDiskType, kSqlType, kSqlDbType, kSqlProtectorType}) {
+  for (const char* t :
+       {kStorageType, kCosmosType, kDesType, kDiskType, kSqlType, kSqlDbType, kSqlProtectorType, kSqlKeyType}) {
     if (EqualsIgnoreCase(type, t)) return true;
   }
   return false;
@@ -124,7 +111,8 @@ ConsumerEngine::Record* ConsumerEngine::FindByRefLocked(Kind kind, const std::st
 
 ConsumerEngine::Record* ConsumerEngine::OwnerLocked(Record* r) {
   if (!r) return nullptr;
-  if (r->kind == Kind::kDisk || r->kind == Kind::kSqlDatabase || r->kind == Kind::kSqlProtector) {
+  if (r->kind == Kind::kDisk || r->kind == Kind::kSqlDatabase || r->kind == Kind::kSqlProtector ||
+      r->kind == Kind::kSqlKey) {
     return FindLocked(r->parent);
   }
   return r;
@@ -365,16 +353,7 @@ Json ConsumerEngine::RenderLocked(Record& r) {
       p["fullyQualifiedDomainName"] = r.name + ".database." + domain_;
       break;
     case Kind::kSqlProtector:
-      if (owner) {
-        p["serverKeyType"] = owner->cmk ? "AzureKeyVault" : "ServiceManaged";
-        if (owner->cmk) {
-          p["uri"] = KeyUrl(owner->key, owner->key_version);
-          p["serverKeyName"] = owner->key.vault + "_" + owner->key.name + "_" + owner->key_version;
-        } else {
-          p["serverKeyName"] = "ServiceManaged";
-        }
-      }
-      break;
+    case Kind::kSqlKey: RenderSqlTde(r, owner, b); break;
     default: break;
   }
   return b;
@@ -454,7 +433,8 @@ StatusOr<arm::PutResult> ConsumerEngine::PutLocked(const arm::ParsedId& id, cons
   if (EqualsIgnoreCase(type, kDiskType)) return PutDisk(id, body, existing);
   if (EqualsIgnoreCase(type, kSqlType)) return PutSqlServer(id, body, existing);
   if (EqualsIgnoreCase(type, kSqlDbType)) return PutSqlChild(id, body, existing, Kind::kSqlDatabase);
-  return PutSqlChild(id, body, existing, Kind::kSqlProtector);
+  if (EqualsIgnoreCase(type, kSqlKeyType)) return PutSqlKey(id, body, existing);
+  return PutSqlProtector(id, body, existing);
 }
 
 namespace {
@@ -600,41 +580,22 @@ StatusOr<arm::PutResult> ConsumerEngine::PutSqlServer(const arm::ParsedId& id, c
     c.federated_client_id = Str(p, "federatedClientId");
     if (c.federated_client_id.empty()) return errors::InvalidProperty("properties.federatedClientId is required.");
     CK_RETURN_IF_ERROR(ResolveIdentity(c, body, Str(p, "primaryUserAssignedIdentityId")));
+  } else if (!Str(p, "primaryUserAssignedIdentityId").empty()) {
+    // A server may hold its identity before it uses a customer key (servers/keys, the protector).
+    c.federated_client_id = Str(p, "federatedClientId");
+    CK_RETURN_IF_ERROR(ResolveIdentity(c, body, Str(p, "primaryUserAssignedIdentityId")));
   }
-  return CommitLocked(std::move(c), existing, &errors::sql::AzureKeyVaultKeyNotAccessible);
+  auto committed = CommitLocked(std::move(c), existing, &errors::sql::AzureKeyVaultKeyNotAccessible);
+  if (committed.ok()) EnsureSqlTdeLocked(*FindLocked(ToLower(id.Canonical())));
+  return committed;
 }
 
 StatusOr<arm::PutResult> ConsumerEngine::PutSqlChild(const arm::ParsedId& id, const Json& body, Record* existing,
                                                      Kind kind) {
   Record* server = FindLocked(ToLower(id.Parent()));
   if (!server) return errors::sql::ServerNotFound(id.segments.empty() ? "" : id.segments[0].second);
-  if (kind == Kind::kSqlProtector) {
-    // Switching the TDE protector: ServiceManaged turns the customer key off; AzureKeyVault with
-    // a uri points the server at that key (checked like a server PUT).
-    const Json& p = Obj(body, "properties");
-    Record s = *server;
-    if (EqualsIgnoreCase(Str(p, "serverKeyType"), "ServiceManaged")) {
-      s.cmk = false;
-      s.body["properties"].erase("keyId");
-    } else if (!Str(p, "uri").empty()) {
-      auto key = ParseKeyUrl(Str(p, "uri"));
-      if (!key) return errors::InvalidProperty("properties.uri must be a Key Vault key URL.");
-      if (!s.cmk)
-        return errors::InvalidProperty(
-            "Set keyId, federatedClientId and primaryUserAssignedIdentityId on the server first.");
-      s.key = *key;
-      s.key_version.clear();
-      s.body["properties"]["keyId"] = Str(p, "uri");
-    }
-    std::string server_key = ToLower(server->id);
-    Record candidate = s;
-    auto committed = CommitLocked(std::move(candidate), server, &errors::sql::AzureKeyVaultKeyNotAccessible);
-    if (!committed.ok()) return committed.error();
-    server = FindLocked(server_key);
-  }
-  Record c = NewRecord(kind, kind == Kind::kSqlDatabase ? kSqlDbType : kSqlProtectorType, id, body, existing);
+  Record c = NewRecord(kind, kSqlDbType, id, body, existing);
   c.body = BaseBody(body, server->body.value("location", ""));  // children take the server's region
-  if (kind == Kind::kSqlProtector) c.body.erase("location");
   c.parent = ToLower(server->id);
   c.created = existing ? existing->created : clock_->Now();
   if (existing) c.data = existing->data;
@@ -654,7 +615,18 @@ StatusOr<Json> ConsumerEngine::Get(const arm::ParsedId& id) {
 Status ConsumerEngine::Delete(const arm::ParsedId& id) {
   std::lock_guard lock(mu_);
   std::string key = ToLower(id.Canonical());
-  if (!records_.count(key)) return errors::ResourceNotFound(id.Type() + "/" + id.Name(), id.resource_group);
+  auto found = records_.find(key);
+  if (found == records_.end()) return errors::ResourceNotFound(id.Type() + "/" + id.Name(), id.resource_group);
+  if (found->second.kind == Kind::kSqlKey) {
+    const Record* server = FindLocked(found->second.parent);
+    bool in_use = EqualsIgnoreCase(found->second.name, "ServiceManaged") ||
+                  (server && server->cmk &&
+                   EqualsIgnoreCase(found->second.name, ServerKeyName(server->key, server->key_version)));
+    if (in_use) return errors::sql::ServerKeyInUse(found->second.name);
+  }
+  if (found->second.kind == Kind::kSqlProtector) {
+    return errors::ActionNotSupported(id.Type(), "delete");  // every server keeps its protector
+  }
   std::string prefix = key + "/";
   for (auto it = records_.begin(); it != records_.end();) {
     if (it->first == key || it->first.compare(0, prefix.size(), prefix) == 0) {
@@ -772,6 +744,8 @@ Json ConsumerEngine::States(bool force) {
     }
   }
   for (auto& [key, r] : records_) {
+    // A server's keys and TDE protector are its configuration, not consumers of their own.
+    if (r.kind == Kind::kSqlKey || r.kind == Kind::kSqlProtector) continue;
     Record* owner = OwnerLocked(&r);
     Json s = owner ? StatusJson(*owner) : Json::object();
     if (r.kind == Kind::kSqlDatabase && owner) s["state"] = owner->healthy ? "Online" : "Inaccessible";

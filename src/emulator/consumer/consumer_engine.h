@@ -37,12 +37,12 @@ namespace crosskey::consumer {
 
 using Json = nlohmann::json;
 
-enum class Kind { kStorage, kCosmos, kDiskEncryptionSet, kDisk, kSqlServer, kSqlDatabase, kSqlProtector };
+enum class Kind { kStorage, kCosmos, kDiskEncryptionSet, kDisk, kSqlServer, kSqlDatabase, kSqlProtector, kSqlKey };
 
 // How often each kind re-validates its key (seconds on the emulator clock).
 struct KindSettings {
-  int64_t check_interval = 3600;    // unwrap the DEK with the current access
-  int64_t version_interval = 0;     // versionless: pick up a new key version (0: at every check)
+  int64_t check_interval = 3600;  // unwrap the DEK with the current access
+  int64_t version_interval = 0;   // versionless: pick up a new key version (0: at every check)
 };
 
 // A key reference parsed from https://{vault}.vault.{domain}[:port]/keys/{name}[/{version}].
@@ -68,6 +68,11 @@ class ConsumerEngine : public arm::ResourceExtension {
   // PATCH (consumer_patch.cc): the stored resource with `patch` merged in, then applied as a PUT
   // (the key chain is checked again, the DEK re-wrapped under the new configuration).
   StatusOr<Json> Patch(const arm::ParsedId& id, const Json& patch) override;
+  // POST {id}/{action}: the SQL protector's revalidate (sql_tde.cc). Errors: NotImplemented-free:
+  // the ARM layer routes only the actions Serves lists.
+  StatusOr<Json> Action(const arm::ParsedId& id, const std::string& action) override;
+  // Re-checks the server's key now; AzureKeyVaultKeyNotAccessible when it still cannot be used.
+  StatusOr<Json> RevalidateProtector(const arm::ParsedId& id);
   StatusOr<Json> Get(const arm::ParsedId& id) override;
   Status Delete(const arm::ParsedId& id) override;
   std::vector<Json> List(const std::string& prefix_lower, const std::string& type) override;
@@ -115,12 +120,12 @@ class ConsumerEngine : public arm::ResourceExtension {
   };
   struct Record {
     Kind kind = Kind::kStorage;
-    std::string id;     // canonical
-    std::string type;   // canonical type
+    std::string id;    // canonical
+    std::string type;  // canonical type
     std::string name;
     std::string group;
-    Json body;          // the resource as last PUT (normalized), without computed fields
-    std::string parent; // lower id of the DES (disks) or server (databases, protector)
+    Json body;           // the resource as last PUT (normalized), without computed fields
+    std::string parent;  // lower id of the DES (disks) or server (databases, protector)
     // Customer-managed key configuration.
     bool cmk = false;
     KeyRef key;
@@ -174,10 +179,16 @@ class ConsumerEngine : public arm::ResourceExtension {
   StatusOr<arm::PutResult> PutDisk(const arm::ParsedId& id, const Json& body, Record* existing);
   StatusOr<arm::PutResult> PutSqlServer(const arm::ParsedId& id, const Json& body, Record* existing);
   StatusOr<arm::PutResult> PutSqlChild(const arm::ParsedId& id, const Json& body, Record* existing, Kind kind);
+  // SQL TDE (sql_tde.cc): the built-in key and protector of a server, server keys, the protector.
+  static std::string ServerKeyName(const KeyRef& key, const std::string& version);
+  void EnsureSqlTdeLocked(const Record& server);
+  Status CheckServerKeyLocked(const Record& server, const KeyRef& key);
+  StatusOr<arm::PutResult> PutSqlKey(const arm::ParsedId& id, const Json& body, Record* existing);
+  StatusOr<arm::PutResult> PutSqlProtector(const arm::ParsedId& id, const Json& body, Record* existing);
+  void RenderSqlTde(const Record& r, const Record* server, Json& b) const;
   // Resolves the UAMI (must be listed in identity.userAssignedIdentities) into r.
   Status ResolveIdentity(Record& r, const Json& body, const std::string& identity_id);
-  StatusOr<arm::PutResult> CommitLocked(Record candidate, Record* existing,
-                                        Error (*refusal)(const std::string&));
+  StatusOr<arm::PutResult> CommitLocked(Record candidate, Record* existing, Error (*refusal)(const std::string&));
 
   const Clock* clock_;
   const token::TokenService* tokens_;

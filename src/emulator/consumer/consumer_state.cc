@@ -70,7 +70,8 @@ Status ReadRecordFields(const Json& j, RecordT* r) {
   r->containers = ImportContainers(j.value("containers", Json::object()));
   if (r->cmk) {
     r->wrapped_dek = UnB64(j, "wrappedDek");
-    if (r->wrapped_dek.empty() || r->key_version.empty()) return errors::InvalidState(r->id + ": customer key without wrapped DEK");
+    if (r->wrapped_dek.empty() || r->key_version.empty())
+      return errors::InvalidState(r->id + ": customer key without wrapped DEK");
   } else {
     r->dek = UnB64(j, "platformDek");
   }
@@ -84,8 +85,10 @@ Json ConsumerEngine::ExportState() const {
   for (const auto& [key, r] : records_) {
     Json data = Json::object();
     for (const auto& [item, b] : r.data) data[item] = {{"iv", B64(b.iv)}, {"tag", B64(b.tag)}, {"value", B64(b.value)}};
-    Json err = {{"httpStatus", r.last_error.http_status}, {"code", r.last_error.code},
-                {"message", r.last_error.message}, {"innerCode", r.last_error.inner_code},
+    Json err = {{"httpStatus", r.last_error.http_status},
+                {"code", r.last_error.code},
+                {"message", r.last_error.message},
+                {"innerCode", r.last_error.inner_code},
                 {"aadsts", r.last_error.aadsts}};
     Json j = {{"kind", KindName(r.kind)},
               {"id", r.id},
@@ -127,8 +130,8 @@ Json ConsumerEngine::ExportState() const {
 
 Status ConsumerEngine::ImportState(const Json& state) {
   if (!state.is_object()) return errors::InvalidState("not an object");
-  constexpr Kind kKinds[] = {Kind::kStorage, Kind::kCosmos, Kind::kDiskEncryptionSet, Kind::kDisk,
-                             Kind::kSqlServer, Kind::kSqlDatabase, Kind::kSqlProtector};
+  constexpr Kind kKinds[] = {Kind::kStorage,   Kind::kCosmos,      Kind::kDiskEncryptionSet, Kind::kDisk,
+                             Kind::kSqlServer, Kind::kSqlDatabase, Kind::kSqlProtector,      Kind::kSqlKey};
   auto kind_of = [&](const std::string& name) -> std::optional<Kind> {
     for (Kind k : kKinds) {
       if (KindName(k) == name) return k;
@@ -171,8 +174,8 @@ Status ConsumerEngine::ImportState(const Json& state) {
     auto caller = CallerLocked(r, now);
     Status st = Status::Ok();
     if (caller.ok()) {
-      auto unwrapped = keyvault_->Crypt(r.key.vault, *caller, r.key.name, r.key_version, "unwrapKey", kWrapAlg,
-                                        r.wrapped_dek, {});
+      auto unwrapped =
+          keyvault_->Crypt(r.key.vault, *caller, r.key.name, r.key_version, "unwrapKey", kWrapAlg, r.wrapped_dek, {});
       if (unwrapped.ok()) {
         r.dek = unwrapped->output.value;
       } else {

@@ -24,6 +24,10 @@ Error SealingFailed(const std::string& what) {
   return MakeError(500, "InternalError", "The server encountered an internal error while sealing blob data: " + what);
 }
 
+Error ActionNotSupported(const std::string& type, const std::string& action) {
+  return MakeError(400, "InvalidAction", "The action '" + action + "' is not supported on '" + type + "'.");
+}
+
 namespace storage {
 // Storage resource provider refusal when the account's identity cannot use the vault, as
 // reported by Storage RP answers quoted in azure-cli/terraform issue threads (not in an
@@ -120,6 +124,24 @@ Error DatabaseInaccessible(const std::string& database, const std::string& cause
 Error ServerNotFound(const std::string& name) {
   return MakeError(404, "ResourceNotFound",
                    "The requested resource of type 'Microsoft.Sql/servers' with name '" + name + "' was not found.");
+}
+// Server key names and codes: learn.microsoft.com/rest/api/sql/server-keys/create-or-update
+// ("The name of the server key ... in the format of 'YourVaultName_YourKeyName_YourKeyVersion'")
+// and troubleshoot-tde (ServerKeyNotFound); ServerKeyInUse is crosskey's name for Azure's refusal
+// to delete the key that protects the server.
+Error InvalidServerKeyName(const std::string& name, const std::string& expected) {
+  return MakeError(400, "InvalidServerKeyName",
+                   "The server key name '" + name + "' must be '" + expected + "' ({vault}_{key}_{version}).");
+}
+Error ServerKeyNotFound(const std::string& key, const std::string& server) {
+  return MakeError(
+      404, "ServerKeyNotFound",
+      "The server key '" + key + "' was not found on server '" + server + "'. Add it first (servers/keys).");
+}
+Error ServerKeyInUse(const std::string& key) {
+  return MakeError(
+      400, "ServerKeyInUse",
+      "The server key '" + key + "' is the built-in key or the current TDE protector and cannot be deleted.");
 }
 }  // namespace sql
 

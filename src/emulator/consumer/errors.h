@@ -16,6 +16,8 @@ Error ResourceNotFound(const std::string& type_and_name, const std::string& grou
 Error DataItemNotFound(const std::string& item);
 // A state document's consumer part (records, settings) cannot be imported (400).
 Error InvalidState(const std::string& what);
+// POST {id}/{action} for an action the resource type does not have (400, ARM's InvalidAction).
+Error ActionNotSupported(const std::string& type, const std::string& action);
 // Sealing or opening stored bytes with the resource's DEK failed (500 InternalError, Storage's
 // code for a server fault): a crosskey bug or corrupt state, never the caller's doing.
 Error SealingFailed(const std::string& what);
@@ -45,6 +47,12 @@ namespace sql {
 Error AzureKeyVaultKeyNotAccessible(const std::string& cause);  // server PUT
 Error DatabaseInaccessible(const std::string& database, const std::string& cause);
 Error ServerNotFound(const std::string& name);
+// A server key named otherwise than {vault}_{key}_{version} of its uri (400).
+Error InvalidServerKeyName(const std::string& name, const std::string& expected);
+// The protector names a server key the server does not have (troubleshoot-tde: ServerKeyNotFound).
+Error ServerKeyNotFound(const std::string& key, const std::string& server);
+// Deleting the built-in key or the key the protector uses (400).
+Error ServerKeyInUse(const std::string& key);
 }  // namespace sql
 
 }  // namespace crosskey::consumer::errors

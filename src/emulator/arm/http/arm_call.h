@@ -64,6 +64,7 @@ StatusOr<HttpResponse> ListDeletedVaults(const ArmCall& call);
 StatusOr<HttpResponse> GetDeletedVault(const ArmCall& call);
 StatusOr<HttpResponse> PurgeDeletedVault(const ArmCall& call);
 StatusOr<HttpResponse> GetOperation(const ArmCall& call);
+StatusOr<HttpResponse> RevalidateProtector(const ArmCall& call);
 StatusOr<HttpResponse> ListRoleDefinitions(const ArmCall& call);
 StatusOr<HttpResponse> GetRoleDefinition(const ArmCall& call);
 StatusOr<HttpResponse> ListRoleAssignments(const ArmCall& call);

@@ -48,6 +48,10 @@ const wire::RouteTable<ArmHandler>& ArmRouteTable() {
        "subscriptions/{subscription}/resourceGroups/{group}/providers/{namespace}/locations/{location}/{kind}/"
        "{operation}",
        "{namespace}/locations/{kind}/read", "", Writes::kNo, GetOperation},
+      {"POST",
+       "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Sql/servers/{server}/"
+       "encryptionProtector/{name}/revalidate",
+       "Microsoft.Sql/servers/encryptionProtector/revalidate/action", "", Writes::kYes, RevalidateProtector},
       {"PUT", "subscriptions/{subscription}/resourceGroups/{group}/{rest*}", "{resourceType}/write", "", Writes::kYes,
        PutResource},
       {"PATCH", "subscriptions/{subscription}/resourceGroups/{group}/{rest*}", "{resourceType}/write", "", Writes::kYes,

@@ -41,7 +41,22 @@ std::string LocationOf(const nlohmann::json& body) {
   if (body.is_object() && body.contains("location") && body["location"].is_string()) {
     return ToLower(body["location"].get<std::string>());
   }
-  return "global";
+  return "";
+}
+
+// The region an operation is addressed in: the written body's, else that of the top-level
+// resource it belongs to (a SQL server key has no location of its own), else "global".
+std::string OperationLocation(const ArmCall& call, const std::string& resource_id, const nlohmann::json& body) {
+  std::string location = LocationOf(body);
+  if (location.empty()) location = LocationOf(call.body);
+  auto pid = ParseResourceId(resource_id);
+  if (location.empty() && pid && !pid->segments.empty()) {
+    std::string top = pid->GroupId() + "/providers/" + pid->provider + "/" + pid->segments[0].first + "/" +
+                      pid->segments[0].second;
+    auto got = call.rm().Get(ArmCaller{}, top);
+    if (got.ok()) location = LocationOf(*got);
+  }
+  return location.empty() ? "global" : location;
 }
 
 const char* StatusName(OperationStatus status) {
@@ -62,7 +77,7 @@ HttpResponse AcceptOperation(const ArmCall& call, const LroShape& shape, const s
   op.verb = shape.verb;
   op.status_kind = shape.status_kind;
   op.result_kind = shape.result_kind;
-  op.location = LocationOf(body.is_object() && body.contains("location") ? body : call.body);
+  op.location = OperationLocation(call, resource_id, body);
   op.pending_state = std::string(shape.verb) == "DELETE" ? "Deleting" : (created ? "Creating" : "Updating");
   op.error = failure;
   op = call.cloud.operations.Start(op);

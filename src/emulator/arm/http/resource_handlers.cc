@@ -19,6 +19,8 @@ StatusOr<HttpResponse> ListByResourceGroup(const ArmCall& call) {
 StatusOr<HttpResponse> ListChildren(const ArmCall& call) {
   std::string parent = "/subscriptions/" + call.Param("subscription") + "/resourceGroups/" + call.Param("group") +
                        "/providers/" + call.Param("namespace") + "/" + call.Param("type") + "/" + call.Param("name");
+  // A child list of a parent that does not exist is ARM's 404 (never an empty 200).
+  CK_RETURN_IF_ERROR(call.rm().Get(call.caller, parent));
   CK_ASSIGN_OR_RETURN(auto items,
                       call.rm().List(call.caller, parent,
                                      call.Param("namespace") + "/" + call.Param("type") + "/" + call.Param("child")));
@@ -92,6 +94,14 @@ StatusOr<HttpResponse> DeleteResource(const ArmCall& call) {
     return AcceptOperation(call, *shape, CanonicalOf(call.path), where, false, std::nullopt);
   }
   return wire::Text(200, "text/plain", "");
+}
+
+// POST .../encryptionProtector/current/revalidate: the SDK accepts 200 or 202; answered 200
+// once the key has been checked again.
+StatusOr<HttpResponse> RevalidateProtector(const ArmCall& call) {
+  std::string protector = call.path.substr(0, call.path.rfind('/'));
+  CK_ASSIGN_OR_RETURN(auto revalidated, call.rm().Action(call.caller, protector, "revalidate"));
+  return wire::Json(200, revalidated);
 }
 
 StatusOr<HttpResponse> ListDeletedVaults(const ArmCall& call) {

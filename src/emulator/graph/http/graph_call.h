@@ -57,6 +57,7 @@ StatusOr<HttpResponse> ListMyMemberOf(const GraphCall& call);
 StatusOr<HttpResponse> ListDirectoryRoles(const GraphCall& call);
 StatusOr<HttpResponse> GetDirectoryRole(const GraphCall& call);
 StatusOr<HttpResponse> ListDirectoryRoleMembers(const GraphCall& call);
+StatusOr<HttpResponse> GetDirectoryObjectsByIds(const GraphCall& call);
 StatusOr<HttpResponse> GetAuthorizationPolicy(const GraphCall& call);
 StatusOr<HttpResponse> UpdateAuthorizationPolicy(const GraphCall& call);
 StatusOr<HttpResponse> CreateUser(const GraphCall& call);

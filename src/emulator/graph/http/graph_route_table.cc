@@ -12,6 +12,7 @@ const wire::RouteTable<GraphHandler>& GraphRouteTable() {
       {"GET", "directoryRoles", "listDirectoryRoles", "", Writes::kNo, ListDirectoryRoles},
       {"GET", "directoryRoles/{id}", "getDirectoryRole", "", Writes::kNo, GetDirectoryRole},
       {"GET", "directoryRoles/{id}/members", "listDirectoryRoleMembers", "", Writes::kNo, ListDirectoryRoleMembers},
+      {"POST", "directoryObjects/getByIds", "getByIds", "", Writes::kNo, GetDirectoryObjectsByIds},
       {"GET", "policies/authorizationPolicy", "getAuthorizationPolicy", "", Writes::kNo, GetAuthorizationPolicy},
       {"PATCH", "policies/authorizationPolicy", "updateAuthorizationPolicy", "", Writes::kYes,
        UpdateAuthorizationPolicy},

@@ -1,6 +1,8 @@
 // Graph's tenant-wide reads and the authorization policy: /me, memberOf, directory roles
 // (graph_call.h). The one directory role modelled is Global Administrator, with its real
 // role template id: enough to tell an administrator from a plain user.
+#include <algorithm>
+
 #include "emulator/common/http/wire.h"
 #include "emulator/common/text.h"
 #include "emulator/graph/errors.h"
@@ -28,7 +30,8 @@ Status RequireRole(const GraphCall& call) {
 
 HttpResponse MemberOf(const GraphCall& call, const std::string& object_id) {
   Json items = Json::array();
-  if (call.dir().IsGlobalAdmin(call.caller.tenant_id, object_id)) items.push_back(GlobalAdminRoleJson(call.caller.tenant_id));
+  if (call.dir().IsGlobalAdmin(call.caller.tenant_id, object_id))
+    items.push_back(GlobalAdminRoleJson(call.caller.tenant_id));
   return List("directoryObjects", items);
 }
 
@@ -63,6 +66,43 @@ StatusOr<HttpResponse> ListDirectoryRoleMembers(const GraphCall& call) {
   }
   for (const auto& sp : call.dir().ListServicePrincipals(call.caller.tenant_id)) {
     if (sp.global_admin) items.push_back(ServicePrincipalJson(sp));
+  }
+  return List("directoryObjects", items);
+}
+
+// POST directoryObjects/getByIds {"ids": [...], "types": [...]}
+// (learn.microsoft.com/graph/api/directoryobject-getbyids): the caller's tenant's users,
+// service principals and applications with those ids, each with its @odata.type; unknown ids
+// are left out; at most 1,000 ids.
+StatusOr<HttpResponse> GetDirectoryObjectsByIds(const GraphCall& call) {
+  const Json& ids = call.body.value("ids", Json());
+  if (!ids.is_array() || ids.size() > 1000) return errors::BadRequest("ids must be an array of at most 1000 ids.");
+  std::vector<std::string> types;
+  for (const auto& t : call.body.value("types", Json::array())) {
+    if (!t.is_string()) return errors::BadRequest("types must be an array of strings.");
+    types.push_back(ToLower(t.get<std::string>()));
+  }
+  auto wanted = [&](const char* type) {
+    return types.empty() || std::find(types.begin(), types.end(), type) != types.end();
+  };
+  const std::string& tid = call.caller.tenant_id;
+  Json items = Json::array();
+  for (const auto& id : ids) {
+    if (!id.is_string()) return errors::BadRequest("ids must be an array of strings.");
+    const std::string oid = id.get<std::string>();
+    if (auto u = call.dir().FindUser(tid, oid); u && wanted("user")) {
+      Json j = UserJson(*u);
+      j["@odata.type"] = "#microsoft.graph.user";
+      items.push_back(j);
+    } else if (auto sp = call.dir().FindServicePrincipal(tid, oid); sp && wanted("serviceprincipal")) {
+      Json j = ServicePrincipalJson(*sp);
+      j["@odata.type"] = "#microsoft.graph.servicePrincipal";
+      items.push_back(j);
+    } else if (auto app = call.dir().FindApplication(tid, oid); app && wanted("application")) {
+      Json j = ApplicationJson(*app);
+      j["@odata.type"] = "#microsoft.graph.application";
+      items.push_back(j);
+    }
   }
   return List("directoryObjects", items);
 }
