@@ -313,3 +313,22 @@ def test_token_service_failures_surface_their_aadsts_codes(emulator, chain):
     unknown = res["unknownMi"]
     assert unknown["ok"] is False and unknown["error"]["name"] == "CredentialUnavailableError"
     assert "00000000-0000-0000-0000-0000000000ab" in unknown["error"]["message"]
+
+
+# ------------------------------------------------------------------------------ phase 3, Node management SDKs
+def test_js_management_clients_configure_all_four_consumers_through_their_pollers(emulator, monkeypatch):
+    """@azure/arm-storage, -cosmosdb, -compute and -sql create each consumer with the customer's key
+    through begin*AndWait, and a wrong federated client id fails the storage create's operation."""
+    from flow import setup_keyed_chain
+    c = setup_keyed_chain(emulator, monkeypatch, "kvp")
+    out = node(emulator, "phase3_mgmt.mjs", {
+        "group": c.group.split("/")[-1], "uamiId": c.uami_id, "appId": c.app["appId"], "vaultUri": c.vault_uri,
+        "vault": c.vault, "keyName": c.key.name, "keyId": c.key.id})
+    assert out["storage"]["provisioningState"] == "Succeeded" and out["storage"]["keySource"] == "Microsoft.Keyvault"
+    assert out["storage"]["currentVersionedKeyIdentifier"] == c.key.id
+    assert out["storageRefused"] == {"ok": False, "code": "KeyVaultAuthenticationFailure", "statusCode": 400}
+    assert out["cosmos"] == {"provisioningState": "Succeeded", "keyVaultKeyUri": f"{c.vault_uri}/keys/{c.key.name}"}
+    assert out["compute"]["desState"] == "Succeeded" and out["compute"]["diskState"] == "Succeeded"
+    assert out["compute"]["keyUrl"] == c.key.id
+    assert out["sql"] == {"keyId": c.key.id, "serverKeyType": "AzureKeyVault",
+                          "serverKeyName": f"{c.vault}_{c.key.name}_{c.key.properties.version}"}
