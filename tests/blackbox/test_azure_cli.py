@@ -419,6 +419,27 @@ def test_customer_onboarding_with_az_user_then_workload_wraps_through_az(emulato
                   resource=VAULT_RESOURCE, expect_ok=False)
     assert az_error_body(err)["error"]["innererror"]["code"] == "ForbiddenByRbac", err
 
+    # Phase 3 with the seed's command: the provider's storage account encrypted with the customer's
+    # key through the UAMI and the app's federated client id (az waits on the create's operation).
+    account = f"st{suffix}"
+    created = prov.ok("storage", "account", "create", "-g", p["rg"], "-n", account, "-l", "eastus",
+                      "--kind", "StorageV2", "--sku", "Standard_LRS",
+                      "--identity-type", "UserAssigned", "--user-identity-id", p["uami"]["id"],
+                      "--encryption-key-source", "Microsoft.Keyvault",
+                      "--encryption-key-vault", f"https://{vault}.vault.crosskey.test:{prov.port}",
+                      "--encryption-key-name", "cmk",
+                      "--key-vault-user-identity-id", p["uami"]["id"],
+                      "--key-vault-federated-client-id", app_id)
+    assert created["provisioningState"] == "Succeeded", created
+    enc = created["encryption"]
+    assert enc["keySource"] == "Microsoft.Keyvault", enc
+    assert enc["keyVaultProperties"]["currentVersionedKeyIdentifier"] == key["key"]["kid"], enc
+    assert enc["encryptionIdentity"]["encryptionFederatedIdentityClientId"] == app_id, enc
+    # az storage account update (PATCH): back to Microsoft-managed keys.
+    updated = prov.ok("storage", "account", "update", "-g", p["rg"], "-n", account,
+                      "--encryption-key-source", "Microsoft.Storage")
+    assert updated["encryption"]["keySource"] == "Microsoft.Storage", updated["encryption"]
+
 
 def test_customer_service_principal_login_and_unknown_principal_assignment(emulator_factory, tmp_path):
     """Customer admin app login (SP secret): /me is refused for an app token; the token is a
