@@ -440,6 +440,32 @@ def test_customer_onboarding_with_az_user_then_workload_wraps_through_az(emulato
                       "--encryption-key-source", "Microsoft.Storage")
     assert updated["encryption"]["keySource"] == "Microsoft.Storage", updated["encryption"]
 
+    # The other seeds' phase-3 commands: Cosmos DB, disk encryption set + disk, SQL server.
+    versionless = key["key"]["kid"].rsplit("/", 1)[0]
+    identity = p["uami"]["id"]
+    cosmos = prov.ok("cosmosdb", "create", "-g", p["rg"], "-n", f"cos{suffix}", "--locations",
+                     "regionName=eastus", "--key-uri", versionless, "--assign-identity", identity,
+                     "--default-identity", f"UserAssignedIdentity={identity}&FederatedClientId={app_id}")
+    assert cosmos["keyVaultKeyUri"] == versionless and cosmos["provisioningState"] == "Succeeded", cosmos
+    des = prov.ok("disk-encryption-set", "create", "-g", p["rg"], "-n", f"des{suffix}", "-l", "westus",
+                  "--key-url", key["key"]["kid"], "--mi-user-assigned", identity, "--mi-system-assigned", "false",
+                  "--federated-client-id", app_id)
+    assert des["activeKey"]["keyUrl"] == key["key"]["kid"] and des["federatedClientId"] == app_id, des
+    disk = prov.ok("disk", "create", "-g", p["rg"], "-n", f"disk{suffix}", "-l", "westus", "--size-gb", "1",
+                   "--disk-encryption-set", des["id"], "--encryption-type", "EncryptionAtRestWithCustomerKey")
+    assert disk["encryption"]["diskEncryptionSetId"].lower() == des["id"].lower(), disk
+    server = prov.ok("sql", "server", "create", "-g", p["rg"], "-n", f"sql{suffix}", "-l", "eastus",
+                     "--admin-user", "sqladmin", "--admin-password", "P@ssw0rd-" + suffix + "x9!",
+                     "--assign-identity", "--identity-type", "UserAssigned", "--user-assigned-identity-id", identity,
+                     "--primary-user-assigned-identity-id", identity, "--federated-client-id", app_id,
+                     "--key-id", key["key"]["kid"])
+    assert server["keyId"] == key["key"]["kid"], server
+    tde = prov.ok("sql", "server", "tde-key", "show", "-g", p["rg"], "-s", f"sql{suffix}")
+    assert tde["serverKeyType"] == "AzureKeyVault" and tde["uri"] == key["key"]["kid"], tde
+    back = prov.ok("sql", "server", "tde-key", "set", "-g", p["rg"], "-s", f"sql{suffix}",
+                   "--server-key-type", "ServiceManaged")
+    assert back["serverKeyType"] == "ServiceManaged", back
+
 
 def test_customer_service_principal_login_and_unknown_principal_assignment(emulator_factory, tmp_path):
     """Customer admin app login (SP secret): /me is refused for an app token; the token is a
