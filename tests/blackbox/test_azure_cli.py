@@ -465,6 +465,14 @@ def test_customer_onboarding_with_az_user_then_workload_wraps_through_az(emulato
     back = prov.ok("sql", "server", "tde-key", "set", "-g", p["rg"], "-s", f"sql{suffix}",
                    "--server-key-type", "ServiceManaged")
     assert back["serverKeyType"] == "ServiceManaged", back
+    # The az rest form of `sql server key create` + `tde-key set --server-key-type AzureKeyVault`.
+    server_key = f"{vault}_cmk_{key['key']['kid'].rsplit('/', 1)[1]}"
+    prov.rest("put", prov.arm_url(f"{server['id']}/keys/{server_key}?api-version=2021-11-01"),
+              {"properties": {"serverKeyType": "AzureKeyVault", "uri": key["key"]["kid"]}})
+    prov.rest("put", prov.arm_url(f"{server['id']}/encryptionProtector/current?api-version=2021-11-01"),
+              {"properties": {"serverKeyType": "AzureKeyVault", "serverKeyName": server_key}})
+    tde = prov.ok("sql", "server", "tde-key", "show", "-g", p["rg"], "-s", f"sql{suffix}")
+    assert tde["serverKeyType"] == "AzureKeyVault" and tde["serverKeyName"] == server_key, tde
 
 
 def test_customer_service_principal_login_and_unknown_principal_assignment(emulator_factory, tmp_path):
