@@ -131,18 +131,24 @@ Status ResourceManager::Authorize(const ArmCaller& caller, const std::string& su
   return Status::Ok();
 }
 
+// What every call handed to the extension needs first: the subscription, the caller's RBAC
+// action on the resource, and its resource group.
+Status ResourceManager::CheckResourceCall(const ArmCaller& caller, const ParsedId& pid,
+                                           const std::string& action) const {
+  if (!FindSubscription(pid.subscription_id)) return errors::SubscriptionNotFound(pid.subscription_id);
+  CK_RETURN_IF_ERROR(Authorize(caller, pid.subscription_id, action, pid.Canonical()));
+  std::shared_lock lock(mu_);
+  if (!resources_.count(Lower(pid.GroupId()))) return errors::ResourceGroupNotFound(pid.resource_group);
+  return Status::Ok();
+}
+
 StatusOr<PutResult> ResourceManager::Put(const ArmCaller& caller, const std::string& id, const Json& body) {
   auto pid = ParseResourceId(id);
   if (!pid || pid->resource_group.empty()) return errors::NotImplemented("PUT", id);
   if (!body.is_object()) return errors::InvalidRequestContent("the body must be a JSON object");
   std::string type = pid->Type();
   if (extension_ && extension_->Serves(type)) {
-    if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
-    CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/write", pid->Canonical()));
-    {
-      std::shared_lock lock(mu_);
-      if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
-    }
+    CK_RETURN_IF_ERROR(CheckResourceCall(caller, *pid, type + "/write"));
     return extension_->Put(*pid, body);
   }
   if (type != kGroupType && type != kIdentityType && type != kIdentityFicType && type != kVaultType) {
@@ -363,12 +369,7 @@ StatusOr<Json> ResourceManager::Patch(const ArmCaller& caller, const std::string
   if (!patch.is_object()) return errors::InvalidRequestContent("the body must be a JSON object");
   const std::string type = pid->Type();
   if (extension_ && extension_->Serves(type)) {
-    if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
-    CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, type + "/write", pid->Canonical()));
-    {
-      std::shared_lock lock(mu_);
-      if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
-    }
+    CK_RETURN_IF_ERROR(CheckResourceCall(caller, *pid, type + "/write"));
     return extension_->Patch(*pid, patch);
   }
   if (type != kVaultType) return errors::NotImplemented("PATCH", id);
@@ -395,12 +396,7 @@ StatusOr<Json> ResourceManager::Action(const ArmCaller& caller, const std::strin
   if (!pid || pid->resource_group.empty() || !extension_ || !extension_->Serves(pid->Type())) {
     return errors::NotImplemented("POST", id + "/" + action);
   }
-  if (!FindSubscription(pid->subscription_id)) return errors::SubscriptionNotFound(pid->subscription_id);
-  CK_RETURN_IF_ERROR(Authorize(caller, pid->subscription_id, pid->Type() + "/" + action + "/action", pid->Canonical()));
-  {
-    std::shared_lock lock(mu_);
-    if (!resources_.count(Lower(pid->GroupId()))) return errors::ResourceGroupNotFound(pid->resource_group);
-  }
+  CK_RETURN_IF_ERROR(CheckResourceCall(caller, *pid, pid->Type() + "/" + action + "/action"));
   return extension_->Action(*pid, action);
 }
 

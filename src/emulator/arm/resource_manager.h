@@ -136,6 +136,11 @@ class ResourceManager {
   StatusOr<std::vector<Json>> ListRoleAssignments(const ArmCaller& caller, const std::string& scope,
                                                   const std::string& principal_id, bool at_scope) const;
 
+  // What a call on a resource needs first (also for template deployments): the subscription,
+  // the caller's RBAC `action` on the resource, and its resource group. Errors:
+  // SubscriptionNotFound, WrongTokenTenant, AuthorizationFailed, ResourceGroupNotFound.
+  Status CheckResourceCall(const ArmCaller& caller, const ParsedId& pid, const std::string& action) const;
+
   // Serve more resource types through `extension` (not owned; set once at composition).
   void set_extension(ResourceExtension* extension) { extension_ = extension; }
   // Called (without the manager's lock) with a vault's instance id once it is purged, so the

@@ -39,32 +39,29 @@ std::string CanonicalOf(const std::string& path) {
 }  // namespace
 
 // A write to an asynchronous provider is accepted as a long-running operation (lro_shapes.h);
-// a failed key check then ends the operation rather than the request.
-StatusOr<HttpResponse> PutResource(const ArmCall& call) {
-  const LroShape* shape = FindLroShape(TypeOf(call.path), "PUT");
-  auto put = call.rm().Put(call.caller, call.path, call.body);
-  if (!put.ok()) {
-    if (shape && put.error().operation_failure) {
-      return AcceptOperation(call, *shape, CanonicalOf(call.path), call.body, true, put.error());
-    }
-    return put.error();
+// a failed key check then ends the operation rather than the request. `sync_status` answers a
+// write the provider completes synchronously.
+StatusOr<HttpResponse> AnswerWrite(const ArmCall& call, const char* verb, const StatusOr<PutResult>& result,
+                                   int sync_status) {
+  const LroShape* shape = FindLroShape(TypeOf(call.path), verb);
+  if (!result.ok()) {
+    if (!shape || !result.error().operation_failure) return result.error();
+    return AcceptOperation(call, *shape, CanonicalOf(call.path), call.body, std::string(verb) == "PUT", result.error());
   }
-  if (!shape || (shape->only_when_created && !put->created)) return wire::Json(put->created ? 201 : 200, put->body);
-  return AcceptOperation(call, *shape, put->body.value("id", CanonicalOf(call.path)), put->body, put->created,
+  if (!shape || (shape->only_when_created && !result->created)) return wire::Json(sync_status, result->body);
+  return AcceptOperation(call, *shape, result->body.value("id", CanonicalOf(call.path)), result->body, result->created,
                          std::nullopt);
 }
 
+StatusOr<HttpResponse> PutResource(const ArmCall& call) {
+  auto put = call.rm().Put(call.caller, call.path, call.body);
+  return AnswerWrite(call, "PUT", put, put.ok() && put->created ? 201 : 200);
+}
+
 StatusOr<HttpResponse> PatchResource(const ArmCall& call) {
-  const LroShape* shape = FindLroShape(TypeOf(call.path), "PATCH");
   auto patched = call.rm().Patch(call.caller, call.path, call.body);
-  if (!patched.ok()) {
-    if (shape && patched.error().operation_failure) {
-      return AcceptOperation(call, *shape, CanonicalOf(call.path), call.body, false, patched.error());
-    }
-    return patched.error();
-  }
-  if (!shape) return wire::Json(200, *patched);
-  return AcceptOperation(call, *shape, patched->value("id", CanonicalOf(call.path)), *patched, false, std::nullopt);
+  if (!patched.ok()) return AnswerWrite(call, "PATCH", patched.error(), 200);
+  return AnswerWrite(call, "PATCH", PutResult{std::move(patched).value(), false}, 200);
 }
 
 StatusOr<HttpResponse> GetResource(const ArmCall& call) {
