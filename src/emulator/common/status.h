@@ -20,6 +20,7 @@ struct Error {
   std::vector<int> aadsts; // OAuth error_codes
   std::vector<std::pair<std::string, std::string>> headers;  // extra response headers
   std::vector<std::pair<std::string, std::string>> details;  // extra body fields (Storage XML elements)
+  std::vector<std::pair<std::string, std::string>> causes;   // ARM details[]: {code, message} underneath
   // An asynchronous ARM provider reports this failure through the long-running operation it
   // accepted (the poller sees it), not as the answer to the write itself.
   bool operation_failure = false;

@@ -6,6 +6,7 @@
 #include "emulator/arm/errors.h"
 #include "emulator/arm/http/arm_call.h"
 #include "emulator/common/http/wire.h"
+#include "emulator/common/relaxed_json.h"
 #include "emulator/common/text.h"
 
 namespace crosskey::arm::http {
@@ -36,6 +37,11 @@ StatusOr<HttpResponse> ArmRoutes::Run(const HttpRequest& request, const wire::Re
                                       const ArmCaller& caller) const {
   std::string body_error;
   auto body = wire::ParseJsonBody(request, &body_error);
+  // ARM reads bodies leniently (comments, unquoted names: azure-cli's template deployments).
+  if (!body && body_error.find("not valid JSON") != std::string::npos) {
+    body = ParseRelaxedJson(request.body, &body_error);
+    if (!body && body_error.find("not valid JSON") != std::string::npos) body_error = "The request body is not valid JSON.";
+  }
   if (!body) return errors::InvalidRequestContent(body_error);
   std::string path = NormalizedPath(request.path);
   if (!context.matched()) return errors::NotImplemented(request.method, path);

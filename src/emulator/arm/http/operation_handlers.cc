@@ -121,7 +121,7 @@ StatusOr<HttpResponse> GetOperation(const ArmCall& call) {
     nlohmann::json doc = {
         {"id", call.path}, {"name", op->id}, {"status", StatusName(status)}, {"startTime", IsoTime(op->started)}};
     if (status != OperationStatus::kInProgress) doc["endTime"] = IsoTime(op->completes);
-    if (status == OperationStatus::kFailed) doc["error"] = {{"code", op->error->code}, {"message", op->error->message}};
+    if (status == OperationStatus::kFailed) doc["error"] = ArmErrorJson(*op->error);
     HttpResponse response = wire::Json(200, doc);
     if (status == OperationStatus::kInProgress) AddRetryAfter(call, *op, &response);
     return response;
