@@ -474,6 +474,36 @@ def test_customer_onboarding_with_az_user_then_workload_wraps_through_az(emulato
     tde = prov.ok("sql", "server", "tde-key", "show", "-g", p["rg"], "-s", f"sql{suffix}")
     assert tde["serverKeyType"] == "AzureKeyVault" and tde["serverKeyName"] == server_key, tde
 
+    # az deployment group create with the seeds' templates, parameters filled in: az validates, then
+    # sends the template file's text as written after an unquoted `template:` key.
+    templates = Path(__file__).resolve().parents[2] / "examples" / "templates"
+    deployed = prov.ok("deployment", "group", "create", "-g", p["rg"], "-n", f"des-{suffix}",
+                       "--template-file", str(templates / "cmk-disk-encryption-set.json"), "--parameters",
+                       f"desname=tdes{suffix}", "region=westus", f"userassignedmicmk={identity}",
+                       f"cmkfederatedclientId={app_id}", f"keyVaultURL={key['key']['kid']}")
+    assert deployed["properties"]["provisioningState"] == "Succeeded", deployed
+    tdes = prov.ok("disk-encryption-set", "show", "-g", p["rg"], "-n", f"tdes{suffix}")
+    assert tdes["federatedClientId"] == app_id and tdes["activeKey"]["keyUrl"] == key["key"]["kid"], tdes
+    # The Cosmos DB seed's template, from a file with comments (JSON with comments, as az allows).
+    commented = tmp_path / "cosmos.jsonc"
+    commented.write_text("// the Cosmos DB seed's account\n" +
+                         (templates / "cmk-cosmos-account.json").read_text().replace(
+                             '"resources": [', '/* one account */ "resources": [', 1))
+    deployed = prov.ok("deployment", "group", "create", "-g", p["rg"], "-n", f"cos-{suffix}",
+                       "--template-file", str(commented), "--parameters", f"accountName=tcos{suffix}",
+                       f"userAssignedIdentity={identity}", f"multiTenantAppClientId={app_id}",
+                       f"keyVaultKeyUri={versionless}")
+    assert deployed["properties"]["outputs"]["keyVaultKeyUri"]["value"] == versionless, deployed
+    # A broken template fails validation with InvalidTemplate naming the expression.
+    broken = tmp_path / "broken.json"
+    broken.write_text((templates / "cmk-disk-encryption-set.json").read_text().replace(
+        "[parameters('cmkfederatedclientId')]", "[parameters('noSuchParameter')]"))
+    err = prov.fails("deployment", "group", "create", "-g", p["rg"], "-n", f"bad-{suffix}",
+                     "--template-file", str(broken), "--parameters", f"desname=bad{suffix}",
+                     f"userassignedmicmk={identity}", f"cmkfederatedclientId={app_id}",
+                     f"keyVaultURL={key['key']['kid']}")
+    assert "InvalidTemplate" in err and "parameters('noSuchParameter')" in err, err
+
 
 def test_customer_service_principal_login_and_unknown_principal_assignment(emulator_factory, tmp_path):
     """Customer admin app login (SP secret): /me is refused for an app token; the token is a

@@ -92,6 +92,24 @@ TEST_F(ArmRoutesTest, EveryOperationAnswersInArmsShape) {
   r = Arm("POST", server + "/encryptionProtector/current/revalidate");
   EXPECT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(Body(r)["properties"]["serverKeyType"], "ServiceManaged");
+  // Template deployments: validate, create and its status, read, operations, list, delete.
+  std::string dep = Sub() + "/resourceGroups/cmk/providers/Microsoft.Resources/deployments/d1";
+  json uami = {{"type", "Microsoft.ManagedIdentity/userAssignedIdentities"}, {"apiVersion", "2023-01-31"},
+               {"name", "dep-uami"}, {"location", "westus"}};
+  json deployment = {{"properties", {{"mode", "Incremental"}, {"template", {{"resources", json::array({uami})}}}}}};
+  EXPECT_EQ(Arm("POST", dep + "/validate", deployment).status, 200);
+  r = Arm("PUT", dep, deployment);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(Body(r)["properties"]["provisioningState"], "Accepted");
+  EXPECT_EQ(Body(Arm("GET", PathOf(Header(r, "Azure-AsyncOperation"))))["status"], "Succeeded");
+  EXPECT_EQ(Body(Arm("GET", dep))["properties"]["provisioningState"], "Succeeded");
+  EXPECT_EQ(Arm("HEAD", dep).status, 204);
+  json ops = Body(Arm("GET", Sub() + "/resourceGroups/cmk/deployments/d1/operations"))["value"];
+  ASSERT_EQ(ops.size(), 1u);
+  EXPECT_EQ(Arm("GET", dep + "/operations/" + ops[0]["operationId"].get<std::string>()).status, 200);
+  EXPECT_EQ(Body(Arm("GET", Sub() + "/resourceGroups/cmk/providers/Microsoft.Resources/deployments"))["value"].size(), 1u);
+  EXPECT_EQ(Arm("DELETE", dep).status, 204);
+  EXPECT_EQ(Code(Arm("GET", dep)), "DeploymentNotFound");
   ExpectEveryOperationCovered(arm::http::ArmRouteTable(), covered_);
 
   AuditQuery q;

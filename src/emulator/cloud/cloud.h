@@ -17,6 +17,7 @@
 #include "emulator/common/clock.h"
 #include "emulator/consumer/blob_store.h"
 #include "emulator/consumer/consumer_engine.h"
+#include "emulator/deploy/deployment_service.h"
 #include "emulator/graph/directory.h"
 #include "emulator/keyvault/key_vault_service.h"
 #include "emulator/token/signing_keys.h"
@@ -85,6 +86,8 @@ class Cloud {
   arm::ResourceManager resources;
   // ARM's long-running operations (the asynchronous providers' accepted writes).
   arm::AsyncOperations operations{&clock};
+  // Template deployments (Microsoft.Resources/deployments), applied through `resources`.
+  deploy::DeploymentService deployments{&resources, &clock};
   keyvault::KeyVaultService keyvault;
   AuditLog audit{&clock};
   // Phase 3: emulated CMK consumers (Storage, Cosmos DB, disk encryption sets, SQL), served

@@ -44,6 +44,7 @@ json Cloud::ExportStateButKeys() const {
   out["resources"] = resources.ExportState();
   out["rbac"] = rbac.ExportState();
   out["consumers"] = consumers.ExportState();
+  out["deployments"] = deployments.ExportState();
   return out;
 }
 
@@ -79,6 +80,8 @@ Status Cloud::ImportState(const json& state) {
   // Last: the consumers unwrap their DEKs through the imported tokens, RBAC and Key Vault.
   // Absent (older documents): no consumers.
   CK_RETURN_IF_ERROR(consumers.ImportState(state.value("consumers", json::object())));
+  // The template deployment history (absent in older documents).
+  CK_RETURN_IF_ERROR(deployments.ImportState(state.value("deployments", json::array())));
   return Status::Ok();
 }
 

@@ -6,11 +6,16 @@
 
 namespace crosskey::arm::http {
 
-const wire::RouteTable<ArmHandler>& ArmRouteTable() {
+namespace {
+
+using Routes = std::vector<wire::Route<ArmHandler>>;
+
+// Tenants, subscriptions, providers, role definitions and assignments, deleted vaults.
+Routes SubscriptionRoutes() {
   using wire::Writes;
   constexpr const char* kAssignments = "{scope*}/providers/Microsoft.Authorization/roleAssignments";
   constexpr const char* kAssignment = "{scope*}/providers/Microsoft.Authorization/roleAssignments/{name}";
-  static const wire::RouteTable<ArmHandler> kTable({
+  return {
       {"GET", "tenants", "Microsoft.Resources/tenants/read", "", Writes::kNo, ListTenants},
       {"GET", "subscriptions", "Microsoft.Resources/subscriptions/read", "", Writes::kNo, ListSubscriptions},
       {"GET", "subscriptions/{subscription}", "Microsoft.Resources/subscriptions/read", "", Writes::kNo,
@@ -40,6 +45,51 @@ const wire::RouteTable<ArmHandler>& ArmRouteTable() {
        Writes::kNo, ListResources},
       {"GET", "subscriptions/{subscription}/resourceGroups", "Microsoft.Resources/subscriptions/resourceGroups/read",
        "", Writes::kNo, ListResourceGroups},
+  };
+}
+
+// Template deployments, declared before the generic resource routes that would also match.
+Routes DeploymentRoutes() {
+  using wire::Writes;
+  constexpr const char* kDeployments =
+      "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Resources/deployments";
+  constexpr const char* kDeployment =
+      "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{name}";
+  // The SDKs address a deployment's operations without /providers/Microsoft.Resources.
+  constexpr const char* kDeploymentOps =
+      "subscriptions/{subscription}/resourceGroups/{group}/deployments/{name}/operations";
+  return {
+      {"GET", kDeployments, "Microsoft.Resources/deployments/read", "", Writes::kNo, ListDeployments},
+      {"PUT", kDeployment, "Microsoft.Resources/deployments/write", "", Writes::kYes, PutDeployment},
+      {"GET", kDeployment, "Microsoft.Resources/deployments/read", "", Writes::kNo, GetDeployment},
+      {"HEAD", kDeployment, "Microsoft.Resources/deployments/read", "", Writes::kNo, HeadDeployment},
+      {"DELETE", kDeployment, "Microsoft.Resources/deployments/delete", "", Writes::kYes, DeleteDeployment},
+      {"POST",
+       "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{name}/validate",
+       "Microsoft.Resources/deployments/validate/action", "", Writes::kNo, ValidateDeployment},
+      {"GET",
+       "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{name}/"
+       "operationStatuses/{operation}",
+       "Microsoft.Resources/deployments/operationStatuses/read", "", Writes::kNo, GetDeploymentStatus},
+      {"GET", kDeploymentOps, "Microsoft.Resources/deployments/operations/read", "", Writes::kNo,
+       ListDeploymentOperations},
+      {"GET", "subscriptions/{subscription}/resourceGroups/{group}/deployments/{name}/operations/{operation}",
+       "Microsoft.Resources/deployments/operations/read", "", Writes::kNo, GetDeploymentOperation},
+      {"GET",
+       "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{name}/"
+       "operations",
+       "Microsoft.Resources/deployments/operations/read", "", Writes::kNo, ListDeploymentOperations},
+      {"GET",
+       "subscriptions/{subscription}/resourceGroups/{group}/providers/Microsoft.Resources/deployments/{name}/"
+       "operations/{operation}",
+       "Microsoft.Resources/deployments/operations/read", "", Writes::kNo, GetDeploymentOperation},
+  };
+}
+
+// Resources inside a resource group, their lists and their operations.
+Routes GroupRoutes() {
+  using wire::Writes;
+  return {
       {"GET", "subscriptions/{subscription}/resourceGroups/{group}/providers/{namespace}/{type}",
        "{namespace}/{type}/read", "", Writes::kNo, ListByResourceGroup},
       {"GET", "subscriptions/{subscription}/resourceGroups/{group}/providers/{namespace}/{type}/{name}/{child}",
@@ -62,7 +112,20 @@ const wire::RouteTable<ArmHandler>& ArmRouteTable() {
        HeadResource},
       {"DELETE", "subscriptions/{subscription}/resourceGroups/{group}/{rest*}", "{resourceType}/delete", "",
        Writes::kYes, DeleteResource},
-  });
+  };
+}
+
+}  // namespace
+
+const wire::RouteTable<ArmHandler>& ArmRouteTable() {
+  static const wire::RouteTable<ArmHandler> kTable([] {
+    Routes routes = SubscriptionRoutes();
+    for (auto* part : {DeploymentRoutes, GroupRoutes}) {
+      Routes more = part();
+      routes.insert(routes.end(), more.begin(), more.end());
+    }
+    return routes;
+  }());
   return kTable;
 }
 
