@@ -140,6 +140,25 @@ def test_key_ops_and_expiry_gate(chain, kc):
         chain.cloud.advance_clock(-1200)
 
 
+def test_not_yet_valid_key_still_unwraps_and_decrypts(chain, kc):
+    """Key Vault's date-time controlled operations: outside the nbf/exp window, wrapKey, encrypt
+    and sign are refused; unwrapKey, decrypt and verify work (about-keys-details)."""
+    import datetime
+    from azure.keyvault.keys.crypto import KeyWrapAlgorithm
+    key = kc.create_rsa_key(name())
+    wrapped = raw(chain, "POST", f"/keys/{key.name}/{key.properties.version}/wrapkey",
+                  {"alg": "RSA-OAEP", "value": b64(b"z" * 32)})
+    assert wrapped.status_code == 200
+    kc.update_key_properties(key.name, not_before=datetime.datetime.now(datetime.timezone.utc) +
+                             datetime.timedelta(days=1))
+    r = raw(chain, "POST", f"/keys/{key.name}/{key.properties.version}/wrapkey", {"alg": "RSA-OAEP", "value": b64(b"z" * 32)})
+    assert r.status_code == 403 and r.json()["error"]["innererror"]["code"] == "KeyNotYetValid", r.text
+    crypto = admin_cc(chain, key.id)
+    import base64
+    ciphertext = base64.urlsafe_b64decode(wrapped.json()["value"] + "==")
+    assert crypto.unwrap_key(KeyWrapAlgorithm.rsa_oaep, ciphertext).key == b"z" * 32
+
+
 def test_soft_delete_recover_and_purge_protection(chain, kc):
     n = name()
     kc.create_rsa_key(n)

@@ -161,8 +161,13 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::KeyGate(const arm::VaultInfo& vaul
       throttle.Admit(vault.instance_id, VaultThrottle::Cost(key.get(), key->kty, key->material->bits(), false)));
   if (!IsCryptoOp(op)) return key;
   if (!key->attributes.enabled) return errors::KeyDisabled(op);
-  if (key->attributes.not_before && now < key->attributes.not_before) return errors::KeyNotYetValid(op);
-  if (key->attributes.expires && now >= key->attributes.expires && ProtectsNewData(op)) return errors::KeyExpired(op);
+  // Outside the nbf/exp window only the operations that protect new data are refused: decrypt,
+  // unwrapKey and verify keep working (learn.microsoft.com/azure/key-vault/keys/about-keys-details,
+  // "Date-time controlled operations").
+  if (ProtectsNewData(op)) {
+    if (key->attributes.not_before && now < key->attributes.not_before) return errors::KeyNotYetValid(op);
+    if (key->attributes.expires && now >= key->attributes.expires) return errors::KeyExpired(op);
+  }
   if (std::find(key->key_ops.begin(), key->key_ops.end(), op) == key->key_ops.end()) {
     return errors::KeyOperationForbidden(op);
   }

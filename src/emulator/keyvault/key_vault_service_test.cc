@@ -279,15 +279,22 @@ TEST_F(KeyVaultServiceTest, ExpiredKeyProtectsNoNewDataButStillUnprotects) {
   EXPECT_TRUE(verified->second);
 }
 
-TEST_F(KeyVaultServiceTest, NotYetValidKeyRefusesEverything) {
-  CreateKeyParams params = Params("RSA");
-  params.attributes.not_before = cloud_.clock.Now() + 3600;
-  Create("k", params);
-  for (const char* op : {"wrapKey", "unwrapKey", "encrypt"}) {
+TEST_F(KeyVaultServiceTest, NotYetValidKeyRefusesOnlyNewProtection) {
+  Create("k", Params("RSA"));
+  auto wrapped = Crypt(officer_, "k", "wrapKey", "RSA-OAEP", cek_);
+  ASSERT_TRUE(wrapped.ok());
+  KeyUpdate later;
+  later.not_before = cloud_.clock.Now() + 3600;
+  Update("k", later);
+  for (const char* op : {"wrapKey", "encrypt"}) {
     auto r = Crypt(officer_, "k", op, "RSA-OAEP", cek_);
     ASSERT_FALSE(r.ok()) << op;
     ExpectKvError(r.error(), 403, "Forbidden", "KeyNotYetValid");
   }
+  // Key Vault's date-time controlled operations: decrypt, unwrap and verify work outside nbf/exp.
+  auto unwrapped = Crypt(officer_, "k", "unwrapKey", "RSA-OAEP", wrapped->output.value);
+  ASSERT_TRUE(unwrapped.ok()) << unwrapped.error().message;
+  EXPECT_EQ(unwrapped->output.value, cek_);
   cloud_.clock.Advance(3600);
   EXPECT_TRUE(Crypt(officer_, "k", "wrapKey", "RSA-OAEP", cek_).ok());
 }
