@@ -9,7 +9,7 @@ import uuid
 import pytest
 from azure.core.exceptions import HttpResponseError
 
-from flow import setup_keyed_chain
+from flow import ENCRYPTION_USER, setup_keyed_chain
 
 ARM_SCOPE = "https://management.azure.com/.default"
 
@@ -155,6 +155,32 @@ def test_disk_encryption_set_refused_when_the_role_is_removed(chain):
         compute.disk_encryption_sets.begin_create_or_update(group_name(chain), unique("des"), des_params(chain)).result()
     assert e.value.error.code == "KeyVaultAccessForbidden", e.value
     assert "ForbiddenByRbac" in e.value.error.message
+
+
+
+def test_phase_three_right_after_the_grant_fails_until_the_role_propagates(chain):
+    """Azure documents up to 10 minutes before a role assignment applies (Key Vault RBAC guide):
+    with the grant delay set, a disk encryption set created right after the customer's grant is
+    refused, and the same create succeeds once the delay has passed on the emulator clock."""
+    from azure.mgmt.compute import ComputeManagementClient
+    c = chain.cloud
+    assert c.control("POST", "/_emulator/rbac", {"grantDelaySeconds": 600}).json()["grantDelaySeconds"] == 600
+    try:
+        assert c.arm("DELETE", "customer", chain.user_assignment, api="2022-04-01").status_code == 200
+        r = c.assign("customer", chain.vault_id, ENCRYPTION_USER, chain.sp["id"])
+        assert r.status_code == 201, r.text
+        compute = client(chain, ComputeManagementClient)
+        with pytest.raises(HttpResponseError) as e:
+            compute.disk_encryption_sets.begin_create_or_update(group_name(chain), unique("des"),
+                                                                 des_params(chain)).result()
+        assert e.value.error.code == "KeyVaultAccessForbidden" and "ForbiddenByRbac" in e.value.error.message
+        c.advance_clock(600)
+        des = compute.disk_encryption_sets.begin_create_or_update(group_name(chain), unique("des"),
+                                                                  des_params(chain)).result()
+        assert des.provisioning_state == "Succeeded"
+    finally:
+        c.advance_clock(-600)
+        c.control("POST", "/_emulator/rbac", {"grantDelaySeconds": 0})
 
 
 # ------------------------------------------------------------------------- SQL

@@ -18,11 +18,14 @@ Json AssignmentJson(const RoleAssignment& a) {
           {"principalType", a.principal_type},
           {"description", a.description},
           {"createdOn", a.created_on},
-          {"createdBy", a.created_by}};
+          {"createdBy", a.created_by},
+          {"effectiveFrom", a.effective_from}};
 }
 RoleAssignment AssignmentFrom(const Json& j) {
-  return {j.at("id"),          j.at("name"),          j.at("scope"),       j.at("tenantId"),  j.at("role"),
-          j.at("principalId"), j.at("principalType"), j.at("description"), j.at("createdOn"), j.at("createdBy")};
+  RoleAssignment a{j.at("id"),          j.at("name"),          j.at("scope"),       j.at("tenantId"),  j.at("role"),
+                   j.at("principalId"), j.at("principalType"), j.at("description"), j.at("createdOn"), j.at("createdBy")};
+  a.effective_from = j.value("effectiveFrom", int64_t{0});  // absent in older documents
+  return a;
 }
 Error StateError(const std::string& what) { return errors::BadRequest("state: " + what); }
 }  // namespace

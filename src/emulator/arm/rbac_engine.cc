@@ -88,6 +88,7 @@ StatusOr<RoleAssignment> RbacEngine::Add(RoleAssignment assignment) {
       return errors::RoleAssignmentExists();
     }
   }
+  if (grant_delay_ > 0) assignment.effective_from = clock_->Now() + grant_delay_;
   assignments_.push_back(assignment);
   Changed();
   return assignment;
@@ -152,17 +153,23 @@ RbacDecision RbacEngine::Decide(const std::string& principal_id, std::string_vie
 
 RbacDecision RbacEngine::DecideLocked(const std::string& principal_id, std::string_view action,
                                       const std::string& scope, bool data_action, bool* keepable) const {
+  const int64_t now = clock_->Now();
+  bool pending = false;  // an assignment that starts granting later: the answer changes with the clock
   for (const auto& a : assignments_) {
     if (EqualsIgnoreCase(a.principal_id, principal_id) && ScopeCovers(a.scope, scope) &&
         Grants(a, action, data_action)) {
-      *keepable = true;  // holds until the assignments change
+      if (now < a.effective_from) {
+        pending = true;
+        continue;
+      }
+      // Holds until the assignments change; not when the clock could still take it back.
+      *keepable = a.effective_from == 0;
       return {true, a.id};
     }
   }
   // Grants still propagating end with the clock, and the emulator's clock can be set back: any
   // answer given while one exists is not kept.
-  *keepable = removed_.empty();
-  int64_t now = clock_->Now();
+  *keepable = removed_.empty() && !pending;
   for (const auto& r : removed_) {
     if (now < r.effective_until && EqualsIgnoreCase(r.assignment.principal_id, principal_id) &&
         ScopeCovers(r.assignment.scope, scope) && Grants(r.assignment, action, data_action)) {

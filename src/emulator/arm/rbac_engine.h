@@ -2,8 +2,9 @@
 // Azure RBAC: role assignments and the decision "may principal P perform action A at scope S".
 // An assignment at S or any parent scope (subscription -> group -> resource -> child such as
 // /keys/{name}) applies; a role grants A when one of its (data)actions matches with '*'
-// wildcards and none of its not(Data)Actions does. Removed assignments keep granting for a
-// configurable propagation delay (default 0). Decisions are memoised per thread until the
+// wildcards and none of its not(Data)Actions does. A new assignment starts granting after a
+// configurable grant delay, and a removed one keeps granting for a propagation delay (both
+// default 0; Azure documents up to 10 minutes, learn.microsoft.com/azure/key-vault/general/rbac-guide). Decisions are memoised per thread until the
 // assignments change (rbac_decision_memo.h).
 // Thread-safety: all methods safe to call concurrently (shared_mutex; decisions take it shared).
 #include <atomic>
@@ -32,6 +33,7 @@ struct RoleAssignment {
   std::string description;
   int64_t created_on = 0;
   std::string created_by;
+  int64_t effective_from = 0;  // grants from this time on the emulator clock (the grant delay)
 };
 
 struct RbacDecision {
@@ -48,6 +50,8 @@ class RbacEngine {
 
   void set_propagation_delay(int64_t seconds) { propagation_delay_ = seconds; }
   int64_t propagation_delay() const { return propagation_delay_; }
+  void set_grant_delay(int64_t seconds) { grant_delay_ = seconds; }
+  int64_t grant_delay() const { return grant_delay_; }
 
   // Errors: RoleAssignmentExists (same scope, role and principal under another name).
   StatusOr<RoleAssignment> Add(RoleAssignment assignment);
@@ -81,7 +85,8 @@ class RbacEngine {
   void Changed() { generation_.fetch_add(1, std::memory_order_release); }
 
   const Clock* clock_;
-  int64_t propagation_delay_ = 0;
+  std::atomic<int64_t> propagation_delay_{0};
+  std::atomic<int64_t> grant_delay_{0};
   mutable std::shared_mutex mu_;
   std::vector<RoleAssignment> assignments_;
   std::vector<Removed> removed_;

@@ -233,6 +233,23 @@ TEST_F(RbacEngineTest, PropagationDelayKeepsRemovedAssignmentEffective) {
   EXPECT_FALSE(Data("Microsoft.KeyVault/vaults/keys/sign/action", Key()));
 }
 
+TEST_F(RbacEngineTest, GrantDelayHoldsNewAssignmentBack) {
+  rbac_.set_grant_delay(600);
+  RoleAssignment a = Assign(Vault(), "Key Vault Crypto Service Encryption User");
+  EXPECT_TRUE(rbac_.Find(a.id).has_value());  // listed at once, as ARM lists it
+  EXPECT_FALSE(Data(kWrap, Key()));           // but not yet granting
+  EXPECT_FALSE(Data(kWrap, Key()));           // (twice: the denial is not kept)
+  clock_.Advance(599);
+  EXPECT_FALSE(Data(kWrap, Key()));
+  clock_.Advance(1);
+  EXPECT_TRUE(Data(kWrap, Key()));
+  clock_.Advance(-10);  // the emulator clock can go back: the grant is not yet effective again
+  EXPECT_FALSE(Data(kWrap, Key()));
+  nlohmann::json state = rbac_.ExportState();
+  EXPECT_EQ(state["assignments"][0]["effectiveFrom"], rbac_.All().at(0).effective_from);
+  EXPECT_GT(rbac_.All().at(0).effective_from, 0);
+}
+
 // Decisions are kept per thread (rbac_decision_memo.h): each change below must be seen by the
 // very next question, on this thread and on another that asked before the change.
 TEST_F(RbacEngineTest, KeptDecisionsFollowEveryChange) {

@@ -169,6 +169,7 @@ std::shared_ptr<Cloud> EmulatorServer::NewCloud(std::string* error) {
   auto cloud = std::make_shared<Cloud>(config);
   cloud->tokens.set_token_lifetime(options_.token_lifetime);
   cloud->rbac.set_propagation_delay(options_.rbac_propagation_delay);
+  cloud->rbac.set_grant_delay(options_.rbac_grant_delay);
   (void)cloud->operations.set_delay(options_.operation_delay);  // range checked by the option parser
   cloud->audit.set_echo_stdout(options_.log_format == "json");
   if (!options_.data_dir.empty() && !cloud->audit.OpenFile(options_.data_dir + "/audit.jsonl")) {

@@ -27,6 +27,7 @@ flags:
   --mi-header SECRET          IDENTITY_HEADER value (default: random, persisted in the data dir)
   --token-lifetime SECONDS    access-token lifetime (default 3599)
   --rbac-propagation-delay S  seconds a removed role assignment keeps granting (default 0)
+  --rbac-grant-delay S        seconds a new role assignment takes to start granting (default 0)
   --operation-delay S         seconds an accepted ARM long-running operation stays InProgress (default 0)
   --threads N                 HTTP worker threads (default 64)
   --bench-routes              also serve GET|POST /_emulator/bench/empty, a fixed body from an empty
@@ -62,6 +63,7 @@ constexpr NumberFlag kNumberFlags[] = {{"--port", &Options::port, 0, 65535},
                                        {"--mi-port", &Options::mi_port, 0, 65535},
                                        {"--token-lifetime", &Options::token_lifetime, 60, 86400 * 7},
                                        {"--rbac-propagation-delay", &Options::rbac_propagation_delay, 0, 86400},
+                                       {"--rbac-grant-delay", &Options::rbac_grant_delay, 0, 86400},
                                        {"--operation-delay", &Options::operation_delay, 0, 86400},
                                        {"--threads", &Options::threads, 2, 1024}};
 

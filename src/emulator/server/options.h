@@ -22,6 +22,7 @@ struct Options {
   std::string admin_token;  // required by the control API when set  // IDENTITY_HEADER secret; generated when empty
   int token_lifetime = 3599;
   int rbac_propagation_delay = 0;
+  int rbac_grant_delay = 0;
   int operation_delay = 0;  // ARM long-running operations, on the emulator clock
   int threads = 64;
   std::string log_format = "text";  // json: also echo audit records to stdout

@@ -44,6 +44,8 @@ StatusOr<HttpResponse> GetHosts(const ControlCall& call);
 StatusOr<HttpResponse> GetAudit(const ControlCall& call);
 StatusOr<HttpResponse> GetOperations(const ControlCall& call);
 StatusOr<HttpResponse> SetOperations(const ControlCall& call);
+StatusOr<HttpResponse> GetRbacDelays(const ControlCall& call);
+StatusOr<HttpResponse> SetRbacDelays(const ControlCall& call);
 StatusOr<HttpResponse> GetThrottling(const ControlCall& call);
 StatusOr<HttpResponse> SetThrottling(const ControlCall& call);
 StatusOr<HttpResponse> GetClock(const ControlCall& call);

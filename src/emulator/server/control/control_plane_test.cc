@@ -86,6 +86,10 @@ TEST_F(ControlFixture, EveryRouteAnswersAndUnknownPathsAre501) {
   EXPECT_EQ(Call("POST", "/_emulator/operations", R"({"delaySeconds":-5})").status, 400);
   EXPECT_EQ(Call("POST", "/_emulator/operations", R"({"delaySeconds":"soon"})").status, 400);
   EXPECT_EQ(Call("POST", "/_emulator/operations", R"({"delaySeconds":2})").body, R"({"delaySeconds":2})");
+  EXPECT_EQ(Call("GET", "/_emulator/rbac").status, 200);
+  EXPECT_EQ(Call("POST", "/_emulator/rbac", R"({"grantDelaySeconds":-1})").status, 400);
+  EXPECT_EQ(Call("POST", "/_emulator/rbac", R"({"grantDelaySeconds":600})").body,
+            R"({"grantDelaySeconds":600,"propagationDelaySeconds":0})");
   bool writes = false;
   int64_t before = cloud.clock.Now();
   HttpResponse r = Call("POST", "/_emulator/clock", R"({"advanceSeconds":60})", &writes);

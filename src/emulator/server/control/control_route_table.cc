@@ -16,6 +16,8 @@ const wire::RouteTable<ControlHandler>& ControlRouteTable() {
       {"POST", "throttling", "setThrottling", "", Writes::kNo, SetThrottling},
       {"GET", "operations", "getOperations", "", Writes::kNo, GetOperations},
       {"POST", "operations", "setOperations", "", Writes::kNo, SetOperations},
+      {"GET", "rbac", "getRbacDelays", "", Writes::kNo, GetRbacDelays},
+      {"POST", "rbac", "setRbacDelays", "", Writes::kNo, SetRbacDelays},
       {"GET", "clock", "getClock", "", Writes::kNo, GetClock},
       {"POST", "clock", "setClock", "", Writes::kYes, SetClock},
       {"GET", "faults", "listFaults", "", Writes::kNo, ListFaults},

@@ -100,6 +100,28 @@ StatusOr<HttpResponse> SetOperations(const ControlCall& call) {
   return wire::Json(200, {{"delaySeconds", call.cloud.operations.delay()}});
 }
 
+// RBAC propagation: seconds a new assignment takes to grant, and a removed one keeps granting.
+StatusOr<HttpResponse> GetRbacDelays(const ControlCall& call) {
+  return wire::Json(200, {{"grantDelaySeconds", call.cloud.rbac.grant_delay()},
+                          {"propagationDelaySeconds", call.cloud.rbac.propagation_delay()}});
+}
+
+StatusOr<HttpResponse> SetRbacDelays(const ControlCall& call) {
+  const std::string shape = "Body must be {\"grantDelaySeconds\"?: int, \"propagationDelaySeconds\"?: int} (0..86400)";
+  CK_ASSIGN_OR_RETURN(auto body, call.JsonObjectBody(shape));
+  for (const char* field : {"grantDelaySeconds", "propagationDelaySeconds"}) {
+    if (!body.contains(field)) continue;
+    if (!body[field].is_number_integer() || body[field].get<int64_t>() < 0 || body[field].get<int64_t>() > 86400) {
+      return control_errors::InvalidRequest(shape);
+    }
+  }
+  if (body.contains("grantDelaySeconds")) call.cloud.rbac.set_grant_delay(body["grantDelaySeconds"].get<int64_t>());
+  if (body.contains("propagationDelaySeconds")) {
+    call.cloud.rbac.set_propagation_delay(body["propagationDelaySeconds"].get<int64_t>());
+  }
+  return GetRbacDelays(call);
+}
+
 StatusOr<HttpResponse> GetClock(const ControlCall& call) { return ClockJson(call.cloud); }
 
 StatusOr<HttpResponse> SetClock(const ControlCall& call) {
