@@ -196,6 +196,7 @@ def test_revoked_customer_key_makes_blobs_unreadable_and_recovers(chain):
     svc = service(chain, body["properties"]["primaryEndpoints"]["blob"])
     container = svc.create_container("data")
     container.upload_blob("doc", b"secret")
+    container.upload_blob("old", b"to be deleted")
     chain.customer_key_client().update_key_properties(chain.key.name, enabled=False)
     assert container.download_blob("doc").readall() == b"secret"  # not checked yet
     chain.cloud.advance_clock(INTERVAL + 1)
@@ -206,6 +207,22 @@ def test_revoked_customer_key_makes_blobs_unreadable_and_recovers(chain):
     with pytest.raises(HttpResponseError) as e:
         container.upload_blob("doc2", b"x")
     assert e.value.error_code == "KeyVaultEncryptionKeyNotFound"
+    with pytest.raises(HttpResponseError) as e:
+        container.get_blob_client("doc").get_blob_properties()
+    assert e.value.status_code == 403
+    with pytest.raises(HttpResponseError) as e:
+        list(container.list_blobs(include=["metadata"]))
+    assert e.value.error_code == "KeyVaultEncryptionKeyNotFound"
+    # Azure: every operation it does not list as needing the key proceeds ("Revoke access"):
+    # a "delete the data while the key is revoked" runbook works.
+    container.delete_blob("old")
+    assert [b.name for b in container.list_blobs()] == ["doc"]
+    scratch = svc.create_container("scratch")
+    assert scratch.get_container_properties().name == "scratch"
+    svc.delete_container("scratch")
+    with pytest.raises(HttpResponseError) as gone:
+        scratch.get_container_properties()
+    assert gone.value.status_code == 404
     chain.customer_key_client().update_key_properties(chain.key.name, enabled=True)
     chain.cloud.advance_clock(INTERVAL + 1)
     assert container.download_blob("doc").readall() == b"secret"

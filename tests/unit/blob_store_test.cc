@@ -151,7 +151,7 @@ TEST_F(BlobStoreTest, RolesDecideEachOperation) {
             "AuthorizationPermissionMismatch");
 }
 
-TEST_F(BlobStoreTest, RevokedKeyRefusesBlobsUntilRestored) {
+TEST_F(BlobStoreTest, RevokedKeyRefusesTheOperationsThatNeedItUntilRestored) {
   BlobCaller c = Principal(kBlobContributor);
   auto& blobs = cloud_.blobs;
   ASSERT_TRUE(blobs.CreateContainer(account_, c, "docs", {}, false).ok());
@@ -165,7 +165,15 @@ TEST_F(BlobStoreTest, RevokedKeyRefusesBlobsUntilRestored) {
   ASSERT_FALSE(read.ok());
   EXPECT_EQ(read.error().code, "KeyVaultEncryptionKeyNotFound");
   EXPECT_EQ(read.error().http_status, 403);
-  EXPECT_EQ(blobs.CreateContainer(account_, c, "more", {}, false).error().code, "KeyVaultEncryptionKeyNotFound");
+  EXPECT_EQ(blobs.PutBlob(account_, c, "docs", "y", Upload("new")).error().code, "KeyVaultEncryptionKeyNotFound");
+  ListBlobsQuery with_metadata;
+  with_metadata.include_metadata = true;
+  EXPECT_EQ(blobs.ListBlobs(account_, c, "docs", with_metadata).error().code, "KeyVaultEncryptionKeyNotFound");
+  // The operations Azure does not list as needing the key proceed while it is revoked.
+  EXPECT_TRUE(blobs.CreateContainer(account_, c, "more", {}, false).ok());
+  ASSERT_TRUE(blobs.ListBlobs(account_, c, "docs", {}).ok());
+  EXPECT_EQ(blobs.ListBlobs(account_, c, "docs", {})->blobs.size(), 1u);
+  EXPECT_TRUE(blobs.DeleteContainer(account_, c, "more").ok());
   keyvault::KeyUpdate on;
   on.enabled = true;
   ASSERT_TRUE(cloud_.keyvault.UpdateKey("cmkvault", officer, "cmk", "", on).ok());

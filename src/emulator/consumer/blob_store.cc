@@ -7,6 +7,10 @@
 #include "emulator/crypto/encoding.h"
 
 namespace crosskey::consumer {
+
+// Which Blob operations need the account's key (ConsumerEngine::BlobKeyUse).
+constexpr auto kNeedsKey = ConsumerEngine::BlobKeyUse::kNeedsKey;
+constexpr auto kProceeds = ConsumerEngine::BlobKeyUse::kProceedsWithoutKey;
 namespace {
 namespace blob_errors = errors::blob;
 
@@ -81,7 +85,7 @@ StatusOr<ContainerView> BlobService::CreateContainer(const BlobAccount& account,
   if (public_access) return blob_errors::PublicAccessNotPermitted();
   ContainerView out;
   CK_RETURN_IF_ERROR(
-      engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher&) -> Status {
+      engine_->WithBlobContainers(account.id, kProceeds, [&](BlobContainers& containers, const DekCipher&) -> Status {
         if (containers.count(name)) return blob_errors::ContainerAlreadyExists();
         BlobContainer& c = containers[name];
         c.etag = NewBlobEtag();
@@ -99,7 +103,7 @@ StatusOr<ContainerView> BlobService::GetContainer(const BlobAccount& account, co
   CK_RETURN_IF_ERROR(Authorize(account, caller, name, "read", false));
   ContainerView out;
   CK_RETURN_IF_ERROR(
-      engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher&) -> Status {
+      engine_->WithBlobContainers(account.id, kProceeds, [&](BlobContainers& containers, const DekCipher&) -> Status {
         auto it = containers.find(name);
         if (it == containers.end()) return blob_errors::ContainerNotFound();
         out = View(name, it->second);
@@ -111,10 +115,11 @@ StatusOr<ContainerView> BlobService::GetContainer(const BlobAccount& account, co
 Status BlobService::DeleteContainer(const BlobAccount& account, const BlobCaller& caller, const std::string& name) {
   if (!ValidContainerName(name)) return blob_errors::InvalidResourceName();
   CK_RETURN_IF_ERROR(Authorize(account, caller, name, "delete", false));
-  return engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher&) -> Status {
-    if (!containers.erase(name)) return blob_errors::ContainerNotFound();
-    return Status::Ok();
-  });
+  return engine_->WithBlobContainers(account.id, kProceeds,
+                                     [&](BlobContainers& containers, const DekCipher&) -> Status {
+                                       if (!containers.erase(name)) return blob_errors::ContainerNotFound();
+                                       return Status::Ok();
+                                     });
 }
 
 StatusOr<BlobListing> BlobService::ListBlobs(const BlobAccount& account, const BlobCaller& caller,
@@ -122,8 +127,9 @@ StatusOr<BlobListing> BlobService::ListBlobs(const BlobAccount& account, const B
   if (!ValidContainerName(container)) return blob_errors::InvalidResourceName();
   CK_RETURN_IF_ERROR(Authorize(account, caller, container, "blobs/read", true));
   BlobListing out;
-  CK_RETURN_IF_ERROR(
-      engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher&) -> Status {
+  CK_RETURN_IF_ERROR(engine_->WithBlobContainers(
+      account.id, query.include_metadata ? kNeedsKey : kProceeds,
+      [&](BlobContainers& containers, const DekCipher&) -> Status {
         auto c = containers.find(container);
         if (c == containers.end()) return blob_errors::ContainerNotFound();
         const auto& blobs = c->second.blobs;
@@ -168,8 +174,8 @@ StatusOr<BlobView> BlobService::PutBlob(const BlobAccount& account, const BlobCa
     return blob_errors::Md5Mismatch(crypto::Base64Encode(*upload.content_md5), crypto::Base64Encode(md5));
   }
   BlobView out;
-  CK_RETURN_IF_ERROR(
-      engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher& cipher) -> Status {
+  CK_RETURN_IF_ERROR(engine_->WithBlobContainers(
+      account.id, kNeedsKey, [&](BlobContainers& containers, const DekCipher& cipher) -> Status {
         auto c = containers.find(container);
         if (c == containers.end()) return blob_errors::ContainerNotFound();
         auto existing = c->second.blobs.find(blob);
@@ -200,20 +206,20 @@ StatusOr<BlobView> BlobService::GetBlob(const BlobAccount& account, const BlobCa
   if (!ValidContainerName(container)) return blob_errors::InvalidResourceName();
   CK_RETURN_IF_ERROR(Authorize(account, caller, container, "blobs/read", true));
   BlobView out;
-  CK_RETURN_IF_ERROR(
-      engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher& cipher) -> Status {
-        auto c = containers.find(container);
-        if (c == containers.end()) return blob_errors::ContainerNotFound();
-        auto b = c->second.blobs.find(blob);
-        if (b == c->second.blobs.end()) return blob_errors::BlobNotFound();
-        CK_RETURN_IF_ERROR(CheckConditions(conditions, &b->second, true));
-        out = View(blob, b->second);
-        if (with_content) {
-          CK_ASSIGN_OR_RETURN(auto plain, cipher.Open(b->second.content));
-          out.content = std::move(plain);
-        }
-        return Status::Ok();
-      }));
+  CK_RETURN_IF_ERROR(engine_->WithBlobContainers(account.id, kNeedsKey,
+                                                 [&](BlobContainers& containers, const DekCipher& cipher) -> Status {
+                                                   auto c = containers.find(container);
+                                                   if (c == containers.end()) return blob_errors::ContainerNotFound();
+                                                   auto b = c->second.blobs.find(blob);
+                                                   if (b == c->second.blobs.end()) return blob_errors::BlobNotFound();
+                                                   CK_RETURN_IF_ERROR(CheckConditions(conditions, &b->second, true));
+                                                   out = View(blob, b->second);
+                                                   if (with_content) {
+                                                     CK_ASSIGN_OR_RETURN(auto plain, cipher.Open(b->second.content));
+                                                     out.content = std::move(plain);
+                                                   }
+                                                   return Status::Ok();
+                                                 }));
   return out;
 }
 
@@ -221,15 +227,16 @@ Status BlobService::DeleteBlob(const BlobAccount& account, const BlobCaller& cal
                                const std::string& blob, const BlobConditions& conditions) {
   if (!ValidContainerName(container)) return blob_errors::InvalidResourceName();
   CK_RETURN_IF_ERROR(Authorize(account, caller, container, "blobs/delete", true));
-  return engine_->WithBlobContainers(account.id, [&](BlobContainers& containers, const DekCipher&) -> Status {
-    auto c = containers.find(container);
-    if (c == containers.end()) return blob_errors::ContainerNotFound();
-    auto b = c->second.blobs.find(blob);
-    if (b == c->second.blobs.end()) return blob_errors::BlobNotFound();
-    CK_RETURN_IF_ERROR(CheckConditions(conditions, &b->second, false));
-    c->second.blobs.erase(b);
-    return Status::Ok();
-  });
+  return engine_->WithBlobContainers(account.id, kProceeds,
+                                     [&](BlobContainers& containers, const DekCipher&) -> Status {
+                                       auto c = containers.find(container);
+                                       if (c == containers.end()) return blob_errors::ContainerNotFound();
+                                       auto b = c->second.blobs.find(blob);
+                                       if (b == c->second.blobs.end()) return blob_errors::BlobNotFound();
+                                       CK_RETURN_IF_ERROR(CheckConditions(conditions, &b->second, false));
+                                       c->second.blobs.erase(b);
+                                       return Status::Ok();
+                                     });
 }
 
 }  // namespace crosskey::consumer

@@ -70,6 +70,7 @@ struct ListBlobsQuery {
   std::string delimiter;
   std::string marker;  // the NextMarker of a previous page: the first name to return
   int max_results = 5000;
+  bool include_metadata = false;  // include=metadata: blob metadata needs the account's key
 };
 
 struct BlobListing {

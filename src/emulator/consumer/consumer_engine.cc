@@ -725,12 +725,15 @@ std::vector<std::string> ConsumerEngine::StorageAccountNames() const {
   return out;
 }
 
-Status ConsumerEngine::WithBlobContainers(const std::string& account_id, const BlobContainersFn& fn) {
+Status ConsumerEngine::WithBlobContainers(const std::string& account_id, BlobKeyUse use,
+                                          const BlobContainersFn& fn) {
   std::lock_guard lock(mu_);
   Record* r = FindLocked(ToLower(account_id));
   if (!r || r->kind != Kind::kStorage) return errors::blob::ResourceNotFound();
   EvaluateLocked(*r, false);
-  if (!r->healthy || r->dek.empty()) return InaccessibleError(*r, *r);  // as ReachableLocked
+  const bool usable = r->healthy && !r->dek.empty();
+  if (!usable && use == BlobKeyUse::kNeedsKey) return InaccessibleError(*r, *r);  // as ReachableLocked
+  if (!usable) return fn(r->containers, DekCipher(""));
   return fn(r->containers, DekCipher(r->dek));
 }
 

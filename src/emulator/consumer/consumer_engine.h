@@ -91,12 +91,18 @@ class ConsumerEngine : public arm::ResourceExtension {
   };
   std::optional<StorageAccountRef> FindStorageAccount(const std::string& name);
   std::vector<std::string> StorageAccountNames() const;  // for /_emulator/hosts
-  // Runs `fn` on the account's containers under the engine lock once its key is usable: a due
-  // health check runs first, and an inaccessible account answers its inaccessible-key error
-  // (KeyVaultEncryptionKeyNotFound / KeyVaultAccessTokenCannotBeAcquired) without calling fn.
-  // fn must not call back into the engine. Errors: blob ResourceNotFound, those, fn's own.
+  // Whether a Blob operation needs the account's key. Azure lists the operations that do (blob
+  // content, blob metadata and properties, List Blobs with include=metadata); all others proceed
+  // while the key is revoked (learn.microsoft.com/azure/storage/common/customer-managed-keys-overview,
+  // "Revoke access").
+  enum class BlobKeyUse { kNeedsKey, kProceedsWithoutKey };
+  // Runs `fn` on the account's containers under the engine lock: a due health check runs first,
+  // and for an operation that needs the key an inaccessible account answers its inaccessible-key
+  // error (KeyVaultEncryptionKeyNotFound / KeyVaultAccessTokenCannotBeAcquired) without calling
+  // fn; otherwise fn runs (its cipher must then not be used). fn must not call back into the
+  // engine. Errors: blob ResourceNotFound, those, fn's own.
   using BlobContainersFn = std::function<Status(BlobContainers&, const DekCipher&)>;
-  Status WithBlobContainers(const std::string& account_id, const BlobContainersFn& fn);
+  Status WithBlobContainers(const std::string& account_id, BlobKeyUse use, const BlobContainersFn& fn);
 
   // Control API: every consumer's state (evaluating due checks first; `force` runs a check now
   // on each) with the chain it depends on (`chain`: vault, key, identity, federated client id;

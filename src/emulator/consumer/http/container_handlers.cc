@@ -39,6 +39,7 @@ StatusOr<HttpResponse> DeleteContainer(const BlobCall& call) {
 StatusOr<HttpResponse> ListBlobs(const BlobCall& call) {
   const HttpRequest& request = call.request;
   ListBlobsQuery q{request.Query("prefix"), request.Query("delimiter"), request.Query("marker"), 5000};
+  for (const auto& item : Split(request.Query("include"), ',')) q.include_metadata |= EqualsIgnoreCase(item, "metadata");
   std::string max = request.Query("maxresults");
   if (!max.empty()) {
     bool digits = max.size() <= 9 && max.find_first_not_of("0123456789") == std::string::npos;
