@@ -23,7 +23,8 @@ def short_intervals(emulator):
     body = {k: {"checkIntervalSeconds": INTERVAL} for k in ("storage", "cosmos", "diskEncryptionSet", "sqlServer")}
     r = requests.post(emulator.url("/_emulator/consumers/settings"), json=body, verify=str(emulator.ca_path), timeout=30)
     assert r.status_code == 200, r.text
-    assert r.json()["storage"] == {"checkIntervalSeconds": INTERVAL, "versionCheckIntervalSeconds": 86400}
+    assert r.json()["storage"] == {"checkIntervalSeconds": INTERVAL, "versionCheckIntervalSeconds": 86400,
+                                   "autoHealWindowSeconds": 0}
 
 
 @pytest.fixture

@@ -265,6 +265,68 @@ def test_sql_server_key_refused_when_the_role_is_removed(chain):
         sql.server_keys.begin_create_or_update(rg, name, key_name, m.ServerKey(
             server_key_type="AzureKeyVault", uri=chain.key.id)).result()
     assert "ForbiddenByRbac" in str(e.value), e.value
+    assert e.value.error.code == "AzureKeyVaultMissingPermissions", e.value  # troubleshoot-tde's code
+
+
+def sql_server_with_key(chain, sql, rg, name):
+    from azure.mgmt.sql import models as m
+    return sql.servers.begin_create_or_update(rg, name, m.Server(
+        location="westus", administrator_login="sqladmin", administrator_login_password="P@ssw0rd-" + uuid.uuid4().hex,
+        identity=m.ResourceIdentity(type="UserAssigned", user_assigned_identities={chain.uami_id: m.UserIdentity()}),
+        primary_user_assigned_identity_id=chain.uami_id, federated_client_id=chain.app["appId"],
+        key_id=chain.key.id)).result()
+
+
+def test_sql_heals_within_thirty_minutes_and_needs_revalidate_after(chain):
+    """Azure SQL: a database goes Inaccessible within 10 minutes of losing its TDE protector; if the
+    key comes back within 30 minutes it heals by itself, later only through revalidate, and the
+    database's tags are lost (transparent-data-encryption-byok-overview, troubleshoot-tde)."""
+    from azure.mgmt.sql import SqlManagementClient
+    from azure.mgmt.sql import models as m
+    sql, c, kc = client(chain, SqlManagementClient), chain.cloud, chain.customer_key_client()
+    rg, name = group_name(chain), unique("sql")
+    sql_server_with_key(chain, sql, rg, name)
+    sql.databases.begin_create_or_update(rg, name, "appdb", m.Database(location="westus", tags={"team": "a"})).result()
+    status = lambda: sql.databases.get(rg, name, "appdb").status  # noqa: E731
+    assert status() == "Online"
+    settings = c.control("GET", "/_emulator/consumers/settings").json()["sqlServer"]
+    assert settings["checkIntervalSeconds"] == 600 and settings["autoHealWindowSeconds"] == 1800
+    # Checks every minute (instead of 10) keep the clock within the SDK credential's token lifetime.
+    c.control("POST", "/_emulator/consumers/settings", {"sqlServer": {"checkIntervalSeconds": 60}})
+    advanced = 0
+
+    def advance(seconds):
+        nonlocal advanced
+        c.advance_clock(seconds)
+        advanced += seconds
+
+    try:
+        kc.update_key_properties(chain.key.name, enabled=False)
+        advance(61)
+        assert status() == "Inaccessible"
+        kc.update_key_properties(chain.key.name, enabled=True)  # back within the window
+        advance(61)
+        assert status() == "Online"
+
+        kc.update_key_properties(chain.key.name, enabled=False)
+        advance(61)
+        assert status() == "Inaccessible"
+        with pytest.raises(HttpResponseError) as still:
+            sql.encryption_protectors.begin_revalidate(rg, name, "current").result()
+        assert still.value.error.code == "AzureKeyVaultKeyDisabled", still.value
+        advance(1800)  # past the 30-minute window
+        kc.update_key_properties(chain.key.name, enabled=True)
+        advance(61)
+        assert status() == "Inaccessible"  # no auto-heal any more
+        consumer = [x for x in c.control("GET", "/_emulator/consumers").json()["value"]
+                    if x["id"].lower().endswith(f"/servers/{name.lower()}")][0]
+        assert consumer["revalidationRequired"] is True, consumer
+        sql.encryption_protectors.begin_revalidate(rg, name, "current").result()
+        assert status() == "Online"
+        assert not sql.databases.get(rg, name, "appdb").tags  # server-level settings are lost
+    finally:
+        c.advance_clock(-advanced)
+        c.control("POST", "/_emulator/consumers/settings", {"sqlServer": {"checkIntervalSeconds": 600}})
 
 
 def test_child_reads_of_missing_or_unmodelled_parents_are_never_an_empty_200(chain):

@@ -62,7 +62,9 @@ ConsumerEngine::ConsumerEngine(const Clock* clock, const token::TokenService* to
   settings_[Kind::kStorage] = {3600, 86400};
   settings_[Kind::kCosmos] = {3600, 0};
   settings_[Kind::kDiskEncryptionSet] = {3600, 0};
-  settings_[Kind::kSqlServer] = {3600, 0};
+  // SQL: databases go Inaccessible "in up to 10 minutes" and heal by themselves only when access
+  // returns within 30 minutes (transparent-data-encryption-byok-overview, troubleshoot-tde).
+  settings_[Kind::kSqlServer] = {600, 0, 1800};
 }
 
 std::string ConsumerEngine::KindName(Kind kind) {
@@ -238,13 +240,20 @@ Status ConsumerEngine::CheckLocked(Record& r, int64_t now) {
   return Status::Ok();
 }
 
-void ConsumerEngine::EvaluateLocked(Record& r, bool force) {
+void ConsumerEngine::EvaluateLocked(Record& r, bool force, bool revalidate) {
   if (!r.cmk) return;
   int64_t now = clock_->Now();
-  if (!force && now < r.last_check + SettingsFor(r.kind).check_interval) return;
+  const KindSettings& s = SettingsFor(r.kind);
+  if (!force && now < r.last_check + s.check_interval) return;
   r.last_check = now;
   auto st = CheckLocked(r, now);
+  if (st.ok() && !r.healthy && !revalidate &&
+      (r.revalidation_required || (s.heal_window > 0 && now - r.state_since > s.heal_window))) {
+    r.revalidation_required = true;  // the key is back too late: an operator must revalidate
+    return;
+  }
   if (st.ok()) {
+    r.revalidation_required = false;
     if (!r.healthy) r.state_since = now;
     r.healthy = true;
     r.last_error = Error();
@@ -273,6 +282,7 @@ Json ConsumerEngine::StatusJson(const Record& r) const {
     j["nextCheckEpoch"] = r.last_check + SettingsFor(r.kind).check_interval;
     j["currentVersionedKeyIdentifier"] = KeyUrl(r.key, r.key_version);
     j["tokenExpiresEpoch"] = r.token.empty() ? Json(nullptr) : Json(r.token_expires);
+    if (r.revalidation_required) j["revalidationRequired"] = true;
     if (!r.healthy) {
       j["error"] = {{"code", r.last_error.code}, {"message", r.last_error.message}};
       if (!r.last_error.inner_code.empty()) j["error"]["innerCode"] = r.last_error.inner_code;
@@ -585,7 +595,7 @@ StatusOr<arm::PutResult> ConsumerEngine::PutSqlServer(const arm::ParsedId& id, c
     c.federated_client_id = Str(p, "federatedClientId");
     CK_RETURN_IF_ERROR(ResolveIdentity(c, body, Str(p, "primaryUserAssignedIdentityId")));
   }
-  auto committed = CommitLocked(std::move(c), existing, &errors::sql::AzureKeyVaultKeyNotAccessible);
+  auto committed = CommitLocked(std::move(c), existing, &errors::sql::TdeProtectorInaccessible);
   if (committed.ok()) EnsureSqlTdeLocked(*FindLocked(ToLower(id.Canonical())));
   return committed;
 }
@@ -778,7 +788,8 @@ Json ConsumerEngine::Settings() const {
   Json j = Json::object();
   for (auto& [kind, s] : settings_) {
     j[KindName(kind)] = {{"checkIntervalSeconds", s.check_interval},
-                         {"versionCheckIntervalSeconds", s.version_interval}};
+                         {"versionCheckIntervalSeconds", s.version_interval},
+                         {"autoHealWindowSeconds", s.heal_window}};
   }
   return j;
 }
@@ -800,6 +811,8 @@ StatusOr<Json> ConsumerEngine::UpdateSettings(const Json& body) {
         next[*kind].check_interval = n.get<int64_t>();
       else if (field == "versionCheckIntervalSeconds")
         next[*kind].version_interval = n.get<int64_t>();
+      else if (field == "autoHealWindowSeconds")
+        next[*kind].heal_window = n.get<int64_t>();
       else
         return errors::InvalidProperty("unknown setting '" + field + "'");
     }

@@ -43,6 +43,9 @@ enum class Kind { kStorage, kCosmos, kDiskEncryptionSet, kDisk, kSqlServer, kSql
 struct KindSettings {
   int64_t check_interval = 3600;  // unwrap the DEK with the current access
   int64_t version_interval = 0;   // versionless: pick up a new key version (0: at every check)
+  // Inaccessible longer than this, a resource no longer heals by itself once its key is back: it
+  // needs a revalidation (SQL: 1800 s, "Inaccessible TDE protector"). 0: always heals.
+  int64_t heal_window = 0;
 };
 
 // A key reference parsed from https://{vault}.vault.{domain}[:port]/keys/{name}[/{version}].
@@ -71,7 +74,7 @@ class ConsumerEngine : public arm::ResourceExtension {
   // POST {id}/{action}: the SQL protector's revalidate (sql_tde.cc). Errors: NotImplemented-free:
   // the ARM layer routes only the actions Serves lists.
   StatusOr<Json> Action(const arm::ParsedId& id, const std::string& action) override;
-  // Re-checks the server's key now; AzureKeyVaultKeyNotAccessible when it still cannot be used.
+  // Re-checks the server's key now; the TDE error (RevalidationFailed) when it still cannot be used.
   StatusOr<Json> RevalidateProtector(const arm::ParsedId& id);
   StatusOr<Json> Get(const arm::ParsedId& id) override;
   Status Delete(const arm::ParsedId& id) override;
@@ -145,6 +148,7 @@ class ConsumerEngine : public arm::ResourceExtension {
     int64_t last_check = 0, last_version_check = 0;
     bool healthy = true;
     int64_t state_since = 0;
+    bool revalidation_required = false;  // past the heal window: stays inaccessible until revalidated
     Error last_error;
     std::map<std::string, Blob> data;
     BlobContainers containers;  // storage accounts: the Blob data plane
@@ -169,7 +173,10 @@ class ConsumerEngine : public arm::ResourceExtension {
   // First wrap (PUT): fresh or kept DEK, wrapped under the configured key.
   Status WrapLocked(Record& r, int64_t now);
   Status CheckLocked(Record& r, int64_t now);
-  void EvaluateLocked(Record& r, bool force);
+  // Runs the health check when due (or `force`d). A passing check heals the resource unless it
+  // has been inaccessible past its kind's heal window; `revalidate` (an operator's revalidation)
+  // heals it regardless.
+  void EvaluateLocked(Record& r, bool force, bool revalidate = false);
   Error InaccessibleError(const Record& data_record, const Record& owner) const;
   std::string StateName(const Record& r) const;
   Json StatusJson(const Record& r) const;

@@ -62,6 +62,7 @@ Status ReadRecordFields(const Json& j, RecordT* r) {
   r->last_version_check = j.value("lastVersionCheck", int64_t{0});
   r->healthy = j.value("healthy", true);
   r->state_since = j.value("stateSince", int64_t{0});
+  r->revalidation_required = j.value("revalidationRequired", false);
   r->last_error = LastErrorFrom(j.value("lastError", Json::object()));
   const Json data = j.value("data", Json::object());
   for (const auto& [item, b] : data.items()) {
@@ -110,6 +111,7 @@ Json ConsumerEngine::ExportState() const {
               {"lastVersionCheck", r.last_version_check},
               {"healthy", r.healthy},
               {"stateSince", r.state_since},
+              {"revalidationRequired", r.revalidation_required},
               {"lastError", err},
               {"data", data},
               {"containers", ExportContainers(r.containers)}};
@@ -123,7 +125,8 @@ Json ConsumerEngine::ExportState() const {
   Json settings = Json::object();
   for (const auto& [kind, s] : settings_) {
     settings[KindName(kind)] = {{"checkIntervalSeconds", s.check_interval},
-                                {"versionCheckIntervalSeconds", s.version_interval}};
+                                {"versionCheckIntervalSeconds", s.version_interval},
+                                {"autoHealWindowSeconds", s.heal_window}};
   }
   return {{"records", records}, {"settings", settings}};
 }
@@ -145,7 +148,8 @@ Status ConsumerEngine::ImportState(const Json& state) {
     for (const auto& [name, v] : settings_doc.items()) {
       auto k = kind_of(name);
       if (!k) return errors::InvalidState("unknown settings kind '" + name + "'");
-      settings[*k] = {v.at("checkIntervalSeconds").get<int64_t>(), v.at("versionCheckIntervalSeconds").get<int64_t>()};
+      settings[*k] = {v.at("checkIntervalSeconds").get<int64_t>(), v.at("versionCheckIntervalSeconds").get<int64_t>(),
+                      v.value("autoHealWindowSeconds", settings[*k].heal_window)};
     }
     const Json records_doc = state.value("records", Json::array());
     for (const auto& j : records_doc) {

@@ -107,12 +107,46 @@ Error DiskInaccessible(const std::string& cause) {
 }  // namespace compute
 
 namespace sql {
-// https://learn.microsoft.com/azure/azure-sql/database/transparent-data-encryption-byok-overview:
-// a TDE protector that cannot be accessed makes databases Inaccessible.
-Error AzureKeyVaultKeyNotAccessible(const std::string& cause) {
-  return OperationFailure(MakeError(
-      400, "AzureKeyVaultKeyNotAccessible",
-      "The server's identity cannot access the Azure Key Vault key given as TDE protector." + Because(cause)));
+// The errors of learn.microsoft.com/sql/relational-databases/security/encryption/troubleshoot-tde,
+// chosen by what failed (the cause starts with the failing plane's "code[/inner]: "):
+// - the server's identity cannot get a token (UAMI gone, federated exchange refused):
+//   401 AzureKeyVaultNoServerIdentity;
+// - the vault does not exist: 503 AzureKeyVaultConnectionFailed;
+// - the key does not exist: 404 ServerKeyNotFound;
+// - the key is disabled, expired or not yet valid: 400 AzureKeyVaultKeyDisabled with the
+//   article's "Expired key" text;
+// - anything else Key Vault refuses (RBAC, access policies): 401 AzureKeyVaultMissingPermissions.
+Error TdeProtectorInaccessible(const std::string& cause) {
+  auto has = [&](const char* s) { return cause.find(s) != std::string::npos; };
+  const std::string code = cause.substr(0, cause.find_first_of("/:"));
+  Error e;
+  if (code == "VaultNotFound") {
+    e = MakeError(503, "AzureKeyVaultConnectionFailed",
+                  "The operation could not be completed on the server because attempts to connect to Azure Key "
+                  "Vault have failed." + Because(cause));
+  } else if (code == "KeyNotFound") {
+    e = MakeError(404, "ServerKeyNotFound",
+                  "The requested server key was not found on the current subscription." + Because(cause));
+  } else if (has("/KeyDisabled") || has("/KeyExpired") || has("/KeyNotYetValid")) {
+    e = MakeError(400, "AzureKeyVaultKeyDisabled",
+                  "The server requires the Key Vault Crypto Service Encryption User permission for the RBAC policy "
+                  "or following Azure Key Vault permissions: Get, WrapKey, UnwrapKey. Ensure the key is active, not "
+                  "expired or disabled, set with the key activation date no later than the current date." +
+                      Because(cause));
+  } else if (code == "Forbidden" || code == "Unauthorized") {
+    e = MakeError(401, "AzureKeyVaultMissingPermissions",
+                  "The server is missing required permissions on the Azure Key Vault." + Because(cause));
+  } else {
+    e = MakeError(401, "AzureKeyVaultNoServerIdentity",
+                  "The server identity is not correctly configured on server. Please contact support." +
+                      Because(cause));
+  }
+  return OperationFailure(e);
+}
+Error RevalidationFailed(const std::string& cause) {
+  Error e = TdeProtectorInaccessible(cause);
+  e.operation_failure = false;  // revalidate answers the request itself
+  return e;
 }
 Error DatabaseInaccessible(const std::string& database, const std::string& cause) {
   return MakeError(409, "DatabaseInaccessible",

@@ -44,7 +44,8 @@ Error DiskInaccessible(const std::string& cause);  // data plane (409)
 }  // namespace compute
 
 namespace sql {
-Error AzureKeyVaultKeyNotAccessible(const std::string& cause);  // server PUT
+Error TdeProtectorInaccessible(const std::string& cause);  // server, key and protector writes
+Error RevalidationFailed(const std::string& cause);        // POST .../encryptionProtector/current/revalidate
 Error DatabaseInaccessible(const std::string& database, const std::string& cause);
 Error ServerNotFound(const std::string& name);
 // A server key named otherwise than {vault}_{key}_{version} of its uri (400).

@@ -65,13 +65,13 @@ Status ConsumerEngine::CheckServerKeyLocked(const Record& server, const KeyRef& 
   probe.token.clear();  // a probe must not reuse (or replace) the server's cached token
   int64_t now = clock_->Now();
   auto caller = CallerLocked(probe, now);
-  if (!caller.ok()) return errors::sql::AzureKeyVaultKeyNotAccessible(CauseText(caller.error()));
+  if (!caller.ok()) return errors::sql::TdeProtectorInaccessible(CauseText(caller.error()));
   auto got = GetKeyLocked(probe, *caller);
-  if (!got.ok()) return errors::sql::AzureKeyVaultKeyNotAccessible(CauseText(got.error()));
+  if (!got.ok()) return errors::sql::TdeProtectorInaccessible(CauseText(got.error()));
   auto wrapped = CryptLocked(probe, *caller, key.version, "wrapKey", crypto::RandomBytes(32));
-  if (!wrapped.ok()) return errors::sql::AzureKeyVaultKeyNotAccessible(CauseText(wrapped.error()));
+  if (!wrapped.ok()) return errors::sql::TdeProtectorInaccessible(CauseText(wrapped.error()));
   auto unwrapped = CryptLocked(probe, *caller, key.version, "unwrapKey", *wrapped);
-  if (!unwrapped.ok()) return errors::sql::AzureKeyVaultKeyNotAccessible(CauseText(unwrapped.error()));
+  if (!unwrapped.ok()) return errors::sql::TdeProtectorInaccessible(CauseText(unwrapped.error()));
   return Status::Ok();
 }
 
@@ -130,7 +130,7 @@ StatusOr<arm::PutResult> ConsumerEngine::PutSqlProtector(const arm::ParsedId& id
     return errors::InvalidProperty("properties.serverKeyType must be ServiceManaged or AzureKeyVault.");
   }
   std::string server_id = ToLower(server->id);
-  auto committed = CommitLocked(std::move(s), server, &errors::sql::AzureKeyVaultKeyNotAccessible);
+  auto committed = CommitLocked(std::move(s), server, &errors::sql::TdeProtectorInaccessible);
   if (!committed.ok()) return committed.error();
   server = FindLocked(server_id);
   Record c = NewRecord(Kind::kSqlProtector, kSqlProtectorType, id, body, existing);
@@ -173,8 +173,16 @@ StatusOr<Json> ConsumerEngine::RevalidateProtector(const arm::ParsedId& id) {
   Record* server = FindLocked(ToLower(id.Parent()));
   if (!server) return errors::sql::ServerNotFound(id.segments.empty() ? "" : id.segments[0].second);
   if (server->cmk) {
-    EvaluateLocked(*server, true);
-    if (!server->healthy) return errors::sql::AzureKeyVaultKeyNotAccessible(CauseText(server->last_error));
+    const bool was_required = server->revalidation_required;
+    EvaluateLocked(*server, true, true);
+    if (!server->healthy) return errors::sql::RevalidationFailed(CauseText(server->last_error));
+    // Brought back after the auto-heal window: the databases' server-level settings are lost,
+    // tags among them ("Inaccessible TDE protector").
+    if (was_required) {
+      for (auto& [key, r] : records_) {
+        if (r.kind == Kind::kSqlDatabase && r.parent == ToLower(server->id)) r.body.erase("tags");
+      }
+    }
   }
   Record* protector = FindLocked(ToLower(id.Canonical()));
   if (!protector) return errors::ResourceNotFound(id.Type() + "/" + id.Name(), id.resource_group);
