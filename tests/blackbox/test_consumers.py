@@ -290,6 +290,12 @@ def test_cosmos_versionless_uri_required_and_revoked_state(chain):
     assert "failed" in props["customerManagedKeyStatus"]
     r = data(chain, "cosmos", cid)
     assert r.status_code == 403, r.text
+    # Cosmos DB's substatus for a key it may not use (KeyVaultAuthenticationFailure), on the wire
+    # and in the consumer's state.
+    assert r.headers["x-ms-substatus"] == "4002", r.headers
+    assert "KeyVaultAuthenticationFailure" in r.json()["error"]["message"]
+    status = props["crosskeyCmkStatus"]
+    assert (status["substatus"], status["substatusName"]) == (4002, "KeyVaultAuthenticationFailure"), status
     kc = chain.customer_key_client()
     kc.update_key_properties(chain.key.name, enabled=True)
     advance(chain, INTERVAL + 1)

@@ -286,6 +286,11 @@ Json ConsumerEngine::StatusJson(const Record& r) const {
     if (!r.healthy) {
       j["error"] = {{"code", r.last_error.code}, {"message", r.last_error.message}};
       if (!r.last_error.inner_code.empty()) j["error"]["innerCode"] = r.last_error.inner_code;
+      if (r.kind == Kind::kCosmos) {
+        auto sub = errors::cosmos::RevokedSubstatus(CauseText(r.last_error));
+        j["substatus"] = sub.code;
+        j["substatusName"] = sub.name;
+      }
     }
   }
   return j;

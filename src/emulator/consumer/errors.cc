@@ -74,12 +74,31 @@ Error KeyVaultAccessFailed(const std::string& cause) {
                 "Check that the identity has get, wrapKey and unwrapKey on the key and that the key is enabled." +
                     Because(cause)));
 }
+// The x-ms-substatus Cosmos DB answers with for a customer key it cannot use (the SDKs'
+// SubStatusCodes: 4000 AadClientCredentialsGrantFailure ... 4009 KeyVaultDnsNotResolved;
+// learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide), chosen by what failed.
+Substatus RevokedSubstatus(const std::string& cause) {
+  const std::string code = cause.substr(0, cause.find_first_of("/:"));
+  if (code == "invalid_client" || code == "unauthorized_client" || code == "invalid_request" ||
+      code == "invalid_grant" || code == "ManagedIdentityNotFound" || cause.find("AADSTS") != std::string::npos) {
+    return {4000, "AadClientCredentialsGrantFailure"};
+  }
+  if (code == "VaultNotFound") return {4009, "KeyVaultDnsNotResolved"};
+  if (code == "KeyNotFound") return {4003, "KeyVaultKeyNotFound"};
+  if (code == "Forbidden" || code == "Unauthorized") return {4002, "KeyVaultAuthenticationFailure"};
+  if (code == "BadParameter") return {4005, "KeyVaultWrapUnwrapFailure"};
+  return {4008, "KeyVaultInternalServerError"};
+}
 Error AccountRevoked(const std::string& cause) {
-  return MakeError(403, "Forbidden",
-                   "Request is blocked because the customer managed key of this Azure Cosmos DB account is revoked "
-                   "(customerManagedKeyStatus). Restore access to the Key Vault key; see "
-                   "https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide." +
-                       Because(cause));
+  Substatus sub = RevokedSubstatus(cause);
+  Error e = MakeError(403, "Forbidden",
+                      "Request is blocked because the customer managed key of this Azure Cosmos DB account is revoked "
+                      "(customerManagedKeyStatus; substatus " + std::to_string(sub.code) + " " + sub.name +
+                          "). Restore access to the Key Vault key; see "
+                          "https://learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide." +
+                          Because(cause));
+  e.headers.emplace_back("x-ms-substatus", std::to_string(sub.code));
+  return e;
 }
 }  // namespace cosmos
 

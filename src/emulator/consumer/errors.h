@@ -33,6 +33,11 @@ Error KeyVaultAccessTokenCannotBeAcquired(const std::string& cause);
 namespace cosmos {
 Error InvalidKeyVaultKeyUri(const std::string& uri);
 Error KeyVaultAccessFailed(const std::string& cause);  // ARM PUT
+struct Substatus {
+  int code;
+  const char* name;
+};
+Substatus RevokedSubstatus(const std::string& cause);
 Error AccountRevoked(const std::string& cause);        // data plane (403)
 }  // namespace cosmos
 
