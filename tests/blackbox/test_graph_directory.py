@@ -204,3 +204,38 @@ def test_directory_roles_tell_admins_from_plain_users(cloud):
     admin_tok = user_token(cloud, "customer", cu["adminUser"]["username"], cu["adminUser"]["password"])
     mine = cloud.graph("GET", "customer", "/v1.0/me/memberOf", token=admin_tok).json()["value"]
     assert [r["displayName"] for r in mine] == ["Global Administrator"]
+
+
+def test_deleted_service_principal_is_restored_with_its_object_id_and_role(emulator, monkeypatch):
+    """Entra soft-deletes a service principal for 30 days; restoring it from deleted items keeps its
+    object id, so its role assignment on the customer's vault applies again (no new grant needed).
+    Driven with azure-identity's workload credential and azure-keyvault-keys."""
+    import os
+    from azure.core.exceptions import ClientAuthenticationError
+    from azure.keyvault.keys.crypto import CryptographyClient, KeyWrapAlgorithm
+    from flow import VAULT_SCOPE, setup_chain, use_workload_environment
+    use_workload_environment(monkeypatch, emulator)
+    chain = setup_chain(emulator, vault_prefix="sd")
+    key = chain.customer_key_client().create_rsa_key("restorable", size=2048)
+    c, sp = chain.cloud, chain.sp["id"]
+    assert c.graph("DELETE", "customer", f"/v1.0/servicePrincipals/{sp}").status_code == 204
+    with pytest.raises(ClientAuthenticationError) as e:
+        chain.workload_credential().get_token(VAULT_SCOPE)
+    assert "AADSTS700016" in str(e.value)
+    deleted = c.graph("GET", "customer", "/v1.0/directory/deletedItems/microsoft.graph.servicePrincipal").json()
+    assert sp in [d["id"] for d in deleted["value"]], deleted
+    r = c.graph("POST", "customer", f"/v1.0/directory/deletedItems/{sp}/restore")
+    assert r.status_code == 200 and r.json()["id"] == sp, r.text
+    cc = CryptographyClient(key.id, chain.workload_credential())
+    dek = os.urandom(32)
+    wrapped = cc.wrap_key(KeyWrapAlgorithm.rsa_oaep_256, dek).encrypted_key  # remote wrap: the role applies
+    assert cc.unwrap_key(KeyWrapAlgorithm.rsa_oaep_256, wrapped).key == dek
+    # Deleted again, it is gone for good once 30 days have passed on the clock.
+    assert c.graph("DELETE", "customer", f"/v1.0/servicePrincipals/{sp}").status_code == 204
+    c.advance_clock(30 * 86400 + 1)
+    try:
+        gone = c.graph("GET", "customer", "/v1.0/directory/deletedItems/microsoft.graph.servicePrincipal").json()
+        assert sp not in [d["id"] for d in gone["value"]]
+        assert c.graph("POST", "customer", f"/v1.0/directory/deletedItems/{sp}/restore").status_code == 404
+    finally:
+        c.advance_clock(-(30 * 86400 + 1))

@@ -84,7 +84,22 @@ TEST_F(GraphRoutesTest, EveryOperationAnswersInGraphsShape) {
   EXPECT_EQ(Graph("GET", "/servicePrincipals/" + sp, json(), customer_graph).status, 200);
   EXPECT_EQ(Graph("PATCH", "/servicePrincipals/" + sp, {{"accountEnabled", false}}, customer_graph).status, 204);
   EXPECT_EQ(Graph("DELETE", "/servicePrincipals/" + sp, json(), customer_graph).status, 204);
+  // Deleted items: the service principal is kept, restored with its object id, then deleted again
+  // and for good.
+  json deleted = Body(Graph("GET", "/directory/deletedItems/microsoft.graph.servicePrincipal", json(), customer_graph));
+  ASSERT_EQ(deleted["value"].size(), 1u) << deleted.dump();
+  EXPECT_EQ(deleted["value"][0]["id"], sp);
+  EXPECT_TRUE(deleted["value"][0].contains("deletedDateTime"));
+  EXPECT_EQ(Body(Graph("GET", "/directory/deletedItems/" + sp, json(), customer_graph))["appId"], app_id);
+  r = Graph("POST", "/directory/deletedItems/" + sp + "/restore", json(), customer_graph);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(Body(r)["id"], sp);
+  EXPECT_EQ(Graph("GET", "/servicePrincipals/" + sp, json(), customer_graph).status, 200);
+  EXPECT_EQ(Graph("DELETE", "/servicePrincipals/" + sp, json(), customer_graph).status, 204);
+  EXPECT_EQ(Graph("DELETE", "/directory/deletedItems/" + sp, json(), customer_graph).status, 204);
+  EXPECT_EQ(Graph("POST", "/directory/deletedItems/" + sp + "/restore", json(), customer_graph).status, 404);
   EXPECT_EQ(Graph("DELETE", "/applications/" + app).status, 204);
+  EXPECT_EQ(Body(Graph("GET", "/directory/deletedItems/microsoft.graph.application"))["value"].size(), 1u);
   ExpectEveryOperationCovered(graph::http::GraphRouteTable(), covered_);
 }
 

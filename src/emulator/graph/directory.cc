@@ -148,7 +148,13 @@ Status Directory::DeleteApplication(const std::string& tenant_id, const std::str
   std::unique_lock lock(mu_);
   auto* t = Find(tenant_id);
   if (!t) return errors::TenantNotFound(tenant_id);
-  if (!t->applications.erase(ToLower(object_id))) return errors::ResourceNotFound(object_id);
+  auto it = t->applications.find(ToLower(object_id));
+  if (it == t->applications.end()) return errors::ResourceNotFound(object_id);
+  PurgeExpiredLocked(t);
+  Application deleted = std::move(it->second);
+  t->applications.erase(it);
+  deleted.deleted = clock_->Now();
+  t->deleted_applications[ToLower(deleted.object_id)] = std::move(deleted);
   return Status::Ok();
 }
 
@@ -351,7 +357,97 @@ Status Directory::DeleteServicePrincipal(const std::string& tenant_id, const std
   std::unique_lock lock(mu_);
   auto* t = Find(tenant_id);
   if (!t) return errors::TenantNotFound(tenant_id);
-  if (!t->principals.erase(ToLower(object_id))) return errors::ResourceNotFound(object_id);
+  auto it = t->principals.find(ToLower(object_id));
+  if (it == t->principals.end()) return errors::ResourceNotFound(object_id);
+  PurgeExpiredLocked(t);
+  ServicePrincipal deleted = std::move(it->second);
+  t->principals.erase(it);
+  if (deleted.kind != PrincipalKind::kManagedIdentity) {
+    deleted.deleted = clock_->Now();
+    t->deleted_principals[ToLower(deleted.object_id)] = std::move(deleted);
+  }
+  return Status::Ok();
+}
+
+void Directory::PurgeExpiredLocked(TenantData* t) {
+  const int64_t cutoff = clock_->Now() - kDeletedRetention;
+  std::erase_if(t->deleted_applications, [&](const auto& kv) { return kv.second.deleted <= cutoff; });
+  std::erase_if(t->deleted_principals, [&](const auto& kv) { return kv.second.deleted <= cutoff; });
+}
+
+std::vector<Application> Directory::ListDeletedApplications(const std::string& tenant_id) const {
+  std::shared_lock lock(mu_);
+  std::vector<Application> out;
+  const auto* t = Find(tenant_id);
+  const int64_t cutoff = clock_->Now() - kDeletedRetention;
+  if (t) {
+    for (const auto& [_, a] : t->deleted_applications)
+      if (a.deleted > cutoff) out.push_back(a);
+  }
+  return out;
+}
+
+std::vector<ServicePrincipal> Directory::ListDeletedServicePrincipals(const std::string& tenant_id) const {
+  std::shared_lock lock(mu_);
+  std::vector<ServicePrincipal> out;
+  const auto* t = Find(tenant_id);
+  const int64_t cutoff = clock_->Now() - kDeletedRetention;
+  if (t) {
+    for (const auto& [_, sp] : t->deleted_principals)
+      if (sp.deleted > cutoff) out.push_back(sp);
+  }
+  return out;
+}
+
+std::optional<Application> Directory::FindDeletedApplication(const std::string& tenant_id,
+                                                             const std::string& object_id) const {
+  for (auto& a : ListDeletedApplications(tenant_id))
+    if (EqualsIgnoreCase(a.object_id, object_id)) return a;
+  return std::nullopt;
+}
+
+std::optional<ServicePrincipal> Directory::FindDeletedServicePrincipal(const std::string& tenant_id,
+                                                                       const std::string& object_id) const {
+  for (auto& sp : ListDeletedServicePrincipals(tenant_id))
+    if (EqualsIgnoreCase(sp.object_id, object_id)) return sp;
+  return std::nullopt;
+}
+
+Status Directory::RestoreDeletedItem(const std::string& tenant_id, const std::string& object_id) {
+  std::unique_lock lock(mu_);
+  auto* t = Find(tenant_id);
+  if (!t) return errors::TenantNotFound(tenant_id);
+  PurgeExpiredLocked(t);
+  const std::string key = ToLower(object_id);
+  if (auto a = t->deleted_applications.find(key); a != t->deleted_applications.end()) {
+    a->second.deleted = 0;
+    t->applications[key] = std::move(a->second);
+    t->deleted_applications.erase(a);
+    return Status::Ok();
+  }
+  auto sp = t->deleted_principals.find(key);
+  if (sp == t->deleted_principals.end()) return errors::ResourceNotFound(object_id);
+  for (const auto& [_, live] : t->principals) {
+    if (!live.app_id.empty() && EqualsIgnoreCase(live.app_id, sp->second.app_id)) {
+      return errors::BadRequest("Request contains a property with duplicate values: a service principal for appId '" +
+                                live.app_id + "' already exists in this tenant.");
+    }
+  }
+  sp->second.deleted = 0;
+  t->principals[key] = std::move(sp->second);
+  t->deleted_principals.erase(sp);
+  return Status::Ok();
+}
+
+Status Directory::PurgeDeletedItem(const std::string& tenant_id, const std::string& object_id) {
+  std::unique_lock lock(mu_);
+  auto* t = Find(tenant_id);
+  if (!t) return errors::TenantNotFound(tenant_id);
+  PurgeExpiredLocked(t);
+  const std::string key = ToLower(object_id);
+  if (!t->deleted_applications.erase(key) && !t->deleted_principals.erase(key)) {
+    return errors::ResourceNotFound(object_id);
+  }
   return Status::Ok();
 }
 

@@ -98,6 +98,21 @@ class Directory {
   Status DeleteServicePrincipal(const std::string& tenant_id, const std::string& object_id);
   Status SetServicePrincipalAdmin(const std::string& tenant_id, const std::string& object_id, bool admin);
 
+  // Deleted items: DeleteApplication and DeleteServicePrincipal (but a managed identity's,
+  // which goes with its identity) keep the object for 30 days on the clock; restoring brings it
+  // back with the same object id, so role assignments naming it apply again
+  // (learn.microsoft.com/graph/api/resources/directory-deleteditems).
+  static constexpr int64_t kDeletedRetention = 30 * 86400;
+  std::vector<Application> ListDeletedApplications(const std::string& tenant_id) const;
+  std::vector<ServicePrincipal> ListDeletedServicePrincipals(const std::string& tenant_id) const;
+  std::optional<Application> FindDeletedApplication(const std::string& tenant_id, const std::string& object_id) const;
+  std::optional<ServicePrincipal> FindDeletedServicePrincipal(const std::string& tenant_id,
+                                                              const std::string& object_id) const;
+  // Errors: ResourceNotFound, BadRequest (a live object has taken its appId meanwhile).
+  Status RestoreDeletedItem(const std::string& tenant_id, const std::string& object_id);
+  // Permanent delete. Errors: ResourceNotFound.
+  Status PurgeDeletedItem(const std::string& tenant_id, const std::string& object_id);
+
   // Users. Errors: TenantNotFound, BadRequest (duplicate UPN).
   StatusOr<User> AddUser(const std::string& tenant_id, User user);
   std::optional<User> FindUser(const std::string& tenant_id, const std::string& object_id_or_upn) const;
@@ -120,7 +135,11 @@ class Directory {
     std::map<std::string, Application> applications;       // key: object id
     std::map<std::string, ServicePrincipal> principals;    // key: object id
     std::map<std::string, User> users;                     // key: object id
+    std::map<std::string, Application> deleted_applications;     // key: object id
+    std::map<std::string, ServicePrincipal> deleted_principals;  // key: object id
   };
+  // Drops deleted items past their retention (callers hold mu_ exclusively).
+  void PurgeExpiredLocked(TenantData* t);
   TenantData* Find(const std::string& tenant_id);
   const TenantData* Find(const std::string& tenant_id) const;
 

@@ -46,6 +46,7 @@ struct Application {
   std::string sign_in_audience = "AzureADMyOrg";
   std::string home_tenant_id;
   int64_t created = 0;
+  int64_t deleted = 0;  // soft-deleted at (deleted items only), 0 while live
   std::vector<PasswordCredential> passwords;
   std::vector<KeyCredential> keys;
   std::vector<FederatedCredential> federated_credentials;
@@ -68,6 +69,7 @@ struct ServicePrincipal {
   std::string managed_identity_resource_id;  // ARM id of a user-assigned identity
   bool global_admin = false;
   int64_t created = 0;
+  int64_t deleted = 0;  // soft-deleted at (deleted items only), 0 while live
 };
 
 struct User {

@@ -172,6 +172,20 @@ StatusOr<ServicePrincipal> DirectoryService::SetServicePrincipalEnabled(const Gr
                 }));
 }
 
+Status DirectoryService::RestoreDeletedItem(const GraphCaller& caller, const std::string& object_id) const {
+  const bool app = dir_->FindDeletedApplication(caller.tenant_id, object_id).has_value();
+  return Logged(caller, "ApplicationManagement", app ? "Restore application" : "Restore service principal", object_id,
+                Guarded<Status>(RequireAdmin(caller),
+                                [&] { return dir_->RestoreDeletedItem(caller.tenant_id, object_id); }));
+}
+
+Status DirectoryService::PurgeDeletedItem(const GraphCaller& caller, const std::string& object_id) const {
+  const bool app = dir_->FindDeletedApplication(caller.tenant_id, object_id).has_value();
+  return Logged(caller, "ApplicationManagement", app ? "Hard Delete application" : "Hard delete service principal",
+                object_id,
+                Guarded<Status>(RequireAdmin(caller), [&] { return dir_->PurgeDeletedItem(caller.tenant_id, object_id); }));
+}
+
 Status DirectoryService::DeleteServicePrincipal(const GraphCaller& caller, const std::string& object_id) const {
   return Logged(
       caller, "ApplicationManagement", "Delete service principal", object_id,

@@ -54,6 +54,9 @@ class DirectoryService {
   StatusOr<ServicePrincipal> SetServicePrincipalEnabled(const GraphCaller& caller, const std::string& object_id,
                                                         bool enabled) const;
   Status DeleteServicePrincipal(const GraphCaller& caller, const std::string& object_id) const;
+  // Deleted items (Global Administrator). Errors: ResourceNotFound, BadRequest, InsufficientPrivileges.
+  Status RestoreDeletedItem(const GraphCaller& caller, const std::string& object_id) const;
+  Status PurgeDeletedItem(const GraphCaller& caller, const std::string& object_id) const;
 
   Directory& directory() const { return *dir_; }
 

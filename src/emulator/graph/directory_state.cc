@@ -27,6 +27,7 @@ json AppJson(const Application& a) {
   }
   return {{"objectId", a.object_id}, {"appId", a.app_id}, {"displayName", a.display_name},
           {"signInAudience", a.sign_in_audience}, {"homeTenantId", a.home_tenant_id}, {"created", a.created},
+          {"deleted", a.deleted},
           {"passwords", passwords}, {"keys", keys}, {"federatedCredentials", fics}};
 }
 
@@ -43,12 +44,17 @@ json Directory::ExportState() const {
   for (const auto& [_, t] : tenants_) {
     json apps = json::array(), sps = json::array(), users = json::array();
     for (const auto& [__, a] : t.applications) apps.push_back(AppJson(a));
-    for (const auto& [__, sp] : t.principals) {
+    for (const auto& [__, a] : t.deleted_applications) apps.push_back(AppJson(a));  // "deleted" > 0
+    std::vector<const ServicePrincipal*> all_sps;
+    for (const auto& [__, sp] : t.principals) all_sps.push_back(&sp);
+    for (const auto& [__, sp] : t.deleted_principals) all_sps.push_back(&sp);
+    for (const ServicePrincipal* spp : all_sps) {
+      const ServicePrincipal& sp = *spp;
       sps.push_back({{"objectId", sp.object_id}, {"appId", sp.app_id}, {"displayName", sp.display_name},
                      {"accountEnabled", sp.account_enabled},
                      {"kind", sp.kind == PrincipalKind::kManagedIdentity ? "ManagedIdentity" : "Application"},
                      {"appOwnerTenantId", sp.app_owner_tenant_id}, {"resourceId", sp.managed_identity_resource_id},
-                     {"globalAdmin", sp.global_admin}, {"created", sp.created}});
+                     {"globalAdmin", sp.global_admin}, {"created", sp.created}, {"deleted", sp.deleted}});
     }
     for (const auto& [__, u] : t.users) {
       users.push_back({{"objectId", u.object_id}, {"userPrincipalName", u.user_principal_name},
@@ -106,7 +112,8 @@ Status Directory::ImportState(const json& state) {
           app.federated_credentials.push_back({f.at("id"), f.at("name"), f.at("issuer"), f.at("subject"),
                                                f.at("description"), f.at("audiences").get<std::vector<std::string>>()});
         }
-        data.applications[app.object_id] = app;
+        app.deleted = a.value("deleted", int64_t{0});
+        (app.deleted ? data.deleted_applications : data.applications)[app.object_id] = app;
       }
       for (const auto& s : t.at("servicePrincipals")) {
         ServicePrincipal sp;
@@ -120,7 +127,8 @@ Status Directory::ImportState(const json& state) {
         sp.managed_identity_resource_id = s.at("resourceId");
         sp.global_admin = s.at("globalAdmin");
         sp.created = s.at("created");
-        data.principals[sp.object_id] = sp;
+        sp.deleted = s.value("deleted", int64_t{0});
+        (sp.deleted ? data.deleted_principals : data.principals)[sp.object_id] = sp;
       }
       for (const auto& u : t.at("users")) {
         User user;

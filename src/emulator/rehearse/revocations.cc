@@ -136,10 +136,10 @@ StatusOr<std::string> Revocations::Revoke(const std::string& path, const Consume
       if (!Ok(r)) return ActionFailed("disable service principal " + sp, r);
       return "disabled service principal " + sp;
     }
-    CK_ASSIGN_OR_RETURN(mem.role_assignments, RoleAssignmentsOf(c, sp));
     auto r = planes_->Graph(vt, "DELETE", "/v1.0/servicePrincipals/" + sp);
     if (!Ok(r)) return ActionFailed("delete service principal " + sp, r);
-    return "deleted service principal " + sp;
+    mem.deleted_sp = sp;
+    return "deleted service principal " + sp + " (Entra keeps it 30 days in deleted items)";
   }
   if (path == "fic-removed") {
     CK_ASSIGN_OR_RETURN(std::string app, ApplicationObjectId(c));
@@ -197,11 +197,14 @@ StatusOr<std::string> Revocations::Restore(const std::string& path, const Consum
     return "enabled service principal " + sp;
   }
   if (path == "sp-deleted") {
-    auto r = planes_->Graph(vt, "POST", "/v1.0/servicePrincipals", {{"appId", S(c.chain, "federatedClientId")}});
-    if (!Ok(r)) return ActionFailed("create the service principal again", r);
-    std::string sp = S(r.json, "id");
-    CK_ASSIGN_OR_RETURN(std::string roles, AssignRoles(c, sp, true));
-    return "new service principal " + sp + "; " + roles;
+    // Entra's recovery: restore the soft-deleted object; its object id is unchanged, so the role
+    // assignments that name it apply again (a new service principal would need new ones).
+    if (mem.deleted_sp.empty()) return errors::NothingToRestore("no service principal was deleted by this rehearsal");
+    auto r = planes_->Graph(vt, "POST", "/v1.0/directory/deletedItems/" + mem.deleted_sp + "/restore");
+    if (!Ok(r)) return ActionFailed("restore service principal " + mem.deleted_sp + " from deleted items", r);
+    std::string sp = mem.deleted_sp;
+    mem.deleted_sp.clear();
+    return "restored service principal " + sp + " from deleted items (same object id: its role assignments apply again)";
   }
   if (path == "fic-removed") {
     if (mem.fics.empty()) return errors::NothingToRestore("no federated credential was removed by this rehearsal");

@@ -45,6 +45,7 @@ class Revocations {
     std::vector<Json> role_assignments;  // {id, roleDefinitionId, scope}
     std::vector<Json> fics;              // {name, issuer, subject, audiences, description}
     Json uami;                           // the deleted identity's GET body
+    std::string deleted_sp;              // the service principal deleted (soft: restorable)
   };
   StatusOr<std::string> SetKey(const ConsumerView& c, const Json& attributes, const std::string& what);
   StatusOr<std::string> ServicePrincipalId(const ConsumerView& c);

@@ -42,6 +42,10 @@ const wire::RouteTable<GraphHandler>& GraphRouteTable() {
       {"GET", "servicePrincipals/{id}", "getServicePrincipal", "", Writes::kNo, GetServicePrincipal},
       {"PATCH", "servicePrincipals/{id}", "updateServicePrincipal", "", Writes::kYes, UpdateServicePrincipal},
       {"DELETE", "servicePrincipals/{id}", "deleteServicePrincipal", "", Writes::kYes, DeleteServicePrincipal},
+      // Deleted items: GET .../microsoft.graph.application (or .servicePrincipal) lists one type.
+      {"GET", "directory/deletedItems/{type}", "getDeletedItem", "", Writes::kNo, GetDeletedItem},
+      {"POST", "directory/deletedItems/{id}/restore", "restoreDeletedItem", "", Writes::kYes, RestoreDeletedItem},
+      {"DELETE", "directory/deletedItems/{id}", "permanentDeleteDeletedItem", "", Writes::kYes, PurgeDeletedItem},
   });
   return kTable;
 }
