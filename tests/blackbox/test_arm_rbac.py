@@ -104,7 +104,8 @@ def test_vault_rules_uniqueness_purge_protection_soft_delete(cloud):
     r = cloud.arm("PUT", "customer", vid, vault_body(cloud, "customer"))
     assert r.status_code == 409
     r = cloud.arm("POST", "customer", f"/subscriptions/{sub}/providers/Microsoft.KeyVault/locations/westus/deletedVaults/{name}/purge")
-    assert r.status_code == 400 and "purge protection" in r.json()["error"]["message"]
+    assert r.status_code == 405 and r.json()["error"]["code"] == "MethodNotAllowed", r.text
+    assert "DeletedVaultPurge" in r.json()["error"]["message"] and "purge protection" in r.json()["error"]["message"]
     r = cloud.arm("PUT", "customer", vid, vault_body(cloud, "customer", createMode="recover"))
     assert r.status_code == 201 and r.json()["properties"]["enablePurgeProtection"]
     # Recovering a vault that was never deleted is refused; a live vault is simply updated.

@@ -86,6 +86,12 @@ Error VaultDeletedExists() {
                    "existing key vault. Follow this link https://go.microsoft.com/fwlink/?linkid=2149745 for more "
                    "information on soft delete.");
 }
+Error DeletedVaultPurgeNotAllowed() {
+  return MakeError(405, "MethodNotAllowed",
+                   "Operation 'DeletedVaultPurge' is not allowed: purge protection is enabled for this vault, which "
+                   "is purged automatically once its retention period has passed.");
+}
+
 Error PurgeProtectionIrreversible() {
   return MakeError(400, "BadRequest",
                    "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge protection for a "

@@ -25,6 +25,8 @@ Error VaultAlreadyExists(const std::string& name);
 Error SoftDeletedVaultDoesNotExist();  // 400: createMode recover without a soft-deleted vault
 Error VaultDeletedExists();
 Error PurgeProtectionIrreversible();
+// 405 MethodNotAllowed: ARM's purge of a deleted vault under purge protection.
+Error DeletedVaultPurgeNotAllowed();
 Error InvalidRequestContent(const std::string& detail);
 Error InvalidResourceName(const std::string& name, const std::string& pattern);
 Error MissingProperty(const std::string& property);

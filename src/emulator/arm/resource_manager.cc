@@ -585,10 +585,7 @@ Status ResourceManager::PurgeDeletedVault(const ArmCaller& caller, const std::st
     return errors::ResourceNotFound("Microsoft.KeyVault/deletedVaults/" + name, "");
   }
   if (it->second.info->purge_protection && clock_->Now() < it->second.scheduled_purge) {
-    return errors::BadRequest(
-        "Operation \"purge\" is not allowed because purge protection is enabled for this "
-        "vault. Key Vault service will automatically purge it after the retention period has "
-        "passed.");
+    return errors::DeletedVaultPurgeNotAllowed();
   }
   std::string instance = it->second.info->instance_id;
   deleted_vaults_.erase(it);

@@ -251,7 +251,7 @@ TEST_F(ResourceManagerTest, SoftDeletedVaultCanBeRecovered) {
   // Purge protection: no purge before the retention period ends.
   auto purge = cloud_.resources.PurgeDeletedVault(customer_admin_, customer_.subscription_id, "kvsoft");
   ASSERT_FALSE(purge.ok());
-  ExpectArmError(purge.error(), 400, "BadRequest");
+  ExpectArmError(purge.error(), 405, "MethodNotAllowed");
 
   Json recover = {{"location", "westus"}, {"properties", {{"createMode", "recover"}}}};
   auto recovered = cloud_.resources.Put(customer_admin_, id, recover);
