@@ -1,8 +1,10 @@
 # crosskey in a container. Build:  docker build -t crosskey .
-# Run:   docker run -p 8443:8443 -p 8080:8080 -v crosskey-data:/data crosskey
-# /data keeps the CA, server certificate, MI secret, backup key and audit.jsonl (directory and
-# key state are in memory until durable state lands); get the CA with
+# Run:   docker run -p 8443:8443 -v crosskey-data:/data crosskey
+#        (add `-p 8080:8080 crosskey --mi-bind 0.0.0.0` to publish the managed-identity port)
+# /data keeps the whole cloud (crosskey.db), the CA, server certificate, MI secret, backup key,
+# admin token and audit.jsonl; get the CA with
 #   curl -k https://127.0.0.1:8443/_emulator/ca.pem
+# and the control API's token with  docker exec <container> cat /data/admin-token
 
 # ---- build: the same Debian packages as scripts/install-deps, minus the test-only ones
 FROM debian:12 AS build
@@ -28,4 +30,7 @@ COPY --from=build /src/build/crosskey /usr/local/bin/crosskey
 RUN ! ldd /usr/local/bin/crosskey | grep 'not found'
 VOLUME ["/data"]
 EXPOSE 8443 8080
+# Listening beyond loopback, the control API requires a bearer token: crosskey generates one into
+# /data/admin-token (0600) unless --admin-token is given. The managed-identity port hands out the
+# emulated identities' tokens, so it is published only with --mi-bind 0.0.0.0 (add it to run).
 ENTRYPOINT ["/usr/local/bin/crosskey","serve","--bind","0.0.0.0","--data-dir","/data"]

@@ -59,3 +59,20 @@ def test_sigterm_stops_cleanly_and_tls_material_persists(tmp_path):
     assert oct(os.stat(data).st_mode & 0o777) == "0o700"
     for f in ("ca.key", "server.key", "mi-header", "backup.key"):
         assert oct(os.stat(data / f).st_mode & 0o777) == "0o600", f
+
+
+def test_a_non_loopback_bind_needs_an_admin_token(tmp_path):
+    """The control API serves every private key: beyond loopback it is never open. Without
+    --admin-token and --data-dir the server refuses to start (before listening); with --data-dir a
+    token is generated into DIR/admin-token (0600). 192.0.2.1 (TEST-NET-1) is not an address of
+    this host, so nothing listens beyond loopback in this test."""
+    refused = run("serve", "--bind", "192.0.2.1", "--port", "0", "--mi-port", "0")
+    assert refused.returncode == 1
+    assert "--admin-token" in refused.stderr and "exposes the control API" in refused.stderr, refused.stderr
+    data = tmp_path / "data"
+    generated = run("serve", "--bind", "192.0.2.1", "--port", "0", "--mi-port", "0", "--data-dir", str(data))
+    assert generated.returncode == 1 and "cannot listen on 192.0.2.1" in generated.stderr, generated.stderr
+    token = data / "admin-token"
+    assert f"{data}/admin-token" in generated.stderr
+    assert len(token.read_text().strip()) >= 24
+    assert oct(token.stat().st_mode & 0o777) == "0o600"

@@ -363,12 +363,28 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   });
 }
 
+static bool IsLoopback(const std::string& address) {
+  return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
+}
+
 bool EmulatorServer::Start(std::string* error) {
   if (!options_.data_dir.empty()) {
     ::mkdir(options_.data_dir.c_str(), 0700);
     ::chmod(options_.data_dir.c_str(), 0700);
   }
   endpoints_.admin_token = options_.admin_token;
+  // The control API serves every private key of the cloud: reachable beyond this host only
+  // behind a token (SECURITY.md).
+  if (!IsLoopback(options_.bind) && endpoints_.admin_token.empty()) {
+    if (options_.data_dir.empty()) {
+      *error = "--bind " + options_.bind + " exposes the control API (every private key and secret) beyond this "
+               "host: give --admin-token TOKEN, or --data-dir DIR to have a token generated into DIR/admin-token";
+      return false;
+    }
+    endpoints_.admin_token = LoadOrCreateSecret(options_.data_dir, "admin-token", 24);
+    std::fprintf(stderr, "crosskey: --bind %s: the control API requires the bearer token in %s/admin-token\n",
+                 options_.bind.c_str(), options_.data_dir.c_str());
+  }
   endpoints_.state = this;
   if (!options_.data_dir.empty() && !store_.Open(options_.data_dir, error)) return false;
 
@@ -414,7 +430,7 @@ bool EmulatorServer::Start(std::string* error) {
 
   auto mi = std::make_unique<httplib::Server>();
   Install(mi.get(), true);
-  endpoints_.mi_port = BindListener(mi.get(), options_.bind, options_.mi_port, "managed identity", error);
+  endpoints_.mi_port = BindListener(mi.get(), options_.mi_bind, options_.mi_port, "managed identity", error);
   if (endpoints_.mi_port <= 0) return false;
 
   servers_.push_back(std::move(https));

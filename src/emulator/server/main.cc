@@ -96,8 +96,11 @@ int main(int argc, char** argv) {
   }
   std::printf("ready {\"port\": %d, \"miPort\": %d}\n", server.https_port(), server.mi_port());
   std::fflush(stdout);
-  std::fprintf(stderr, "crosskey: serving https://login.%s:%d (all planes) and http://127.0.0.1:%d (managed identity)\n",
-               options->domain.c_str(), server.https_port(), server.mi_port());
+  std::fprintf(stderr,
+               "crosskey: serving https://login.%s:%d (all planes, listening on %s) and http://%s:%d (managed "
+               "identity)\n",
+               options->domain.c_str(), server.https_port(), options->bind.c_str(), options->mi_bind.c_str(),
+               server.mi_port());
   int sig = 0;
   sigwait(&stop_signals, &sig);
   std::fprintf(stderr, "crosskey: signal %d, shutting down\n", sig);

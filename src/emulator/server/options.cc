@@ -16,7 +16,9 @@ commands:
           run revocation rehearsal scenarios (see `crosskey rehearse --help`)
 
 flags:
-  --bind ADDR                 listen address (default 127.0.0.1)
+  --bind ADDR                 HTTPS listen address (default 127.0.0.1); a non-loopback address needs
+                              --admin-token, or --data-dir (a token is generated into DIR/admin-token)
+  --mi-bind ADDR              managed-identity listen address (default 127.0.0.1, even with --bind)
   --port N                    HTTPS port for every plane (default 8443; 0 = pick a free one)
   --mi-port N                 plain-HTTP managed-identity port (default 8080; 0 = pick)
   --data-dir DIR              keep the CA, server certificate and MI secret here (0700)
@@ -49,7 +51,7 @@ struct TextFlag {
   std::string Options::*field;
 };
 constexpr TextFlag kTextFlags[] = {
-    {"--bind", &Options::bind},         {"--data-dir", &Options::data_dir},   {"--fixture", &Options::fixture},
+    {"--bind", &Options::bind},         {"--mi-bind", &Options::mi_bind},         {"--data-dir", &Options::data_dir},   {"--fixture", &Options::fixture},
     {"--domain", &Options::domain},     {"--cert", &Options::cert_file},      {"--key", &Options::key_file},
     {"--mi-header", &Options::mi_header}, {"--admin-token", &Options::admin_token}};
 

@@ -10,6 +10,7 @@ namespace crosskey::server {
 struct Options {
   std::string command = "serve";
   std::string bind = "127.0.0.1";
+  std::string mi_bind = "127.0.0.1";  // the managed-identity listener: loopback unless asked
   int port = 8443;
   int mi_port = 8080;
   std::string data_dir;
