@@ -207,7 +207,8 @@ Status TokenService::CheckAssertionLifetime(const nlohmann::json& payload) const
 
 Status TokenService::CheckAssertionLifetime(int64_t nbf, int64_t exp) const {
   int64_t now = clock_->Now();
-  if (exp == 0 || now > exp + TokenValidator::kClockSkewSeconds || now + TokenValidator::kClockSkewSeconds < nbf) {
+  // Subtracting from `now` (a small number) cannot overflow as exp + skew could for an exp near 2^63.
+  if (exp == 0 || now - TokenValidator::kClockSkewSeconds > exp || now + TokenValidator::kClockSkewSeconds < nbf) {
     return errors::AssertionTimeRange(now, nbf, exp);
   }
   return Status::Ok();

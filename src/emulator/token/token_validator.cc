@@ -51,7 +51,8 @@ ValidationResult TokenValidator::Validate(const std::string& compact, Api api) c
   }
   const AccessToken& t = result.token;
   int64_t now = clock_->Now();
-  if (now > t.expires_at + kClockSkewSeconds) {
+  // `now - skew` cannot overflow as `exp + skew` could for an exp near 2^63.
+  if (now - kClockSkewSeconds > t.expires_at) {
     return {TokenProblem::kExpired, "The token is expired.", t};
   }
   if (now + kClockSkewSeconds < t.not_before) {

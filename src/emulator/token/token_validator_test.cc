@@ -2,6 +2,8 @@
 // with 5 minutes of skew, audience class; the signature cache never skips lifetime checks.
 #include "emulator/token/token_validator.h"
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "emulator/crypto/encoding.h"
@@ -119,6 +121,12 @@ TEST_F(TokenValidatorTest, ExpiryHasFiveMinutesOfSkew) {
   claims["exp"] = clock_.Now() - kSkew;  // exactly at the edge: still accepted
   EXPECT_TRUE(Validate(Sign(claims, key_a_)).ok());
   claims["exp"] = clock_.Now() - kSkew - 1;
+  EXPECT_EQ(Validate(Sign(claims, key_a_)).problem, TokenProblem::kExpired);
+  // The extremes of int64: no overflow in the skew arithmetic (UBSan), and the answers follow
+  // the values (far future: valid; far past: expired).
+  claims["exp"] = std::numeric_limits<int64_t>::max();
+  EXPECT_TRUE(Validate(Sign(claims, key_a_)).ok());
+  claims["exp"] = std::numeric_limits<int64_t>::min();
   EXPECT_EQ(Validate(Sign(claims, key_a_)).problem, TokenProblem::kExpired);
 }
 
