@@ -282,3 +282,20 @@ def test_unknown_vault_host_is_404(chain):
     url = chain.vault_uri.replace(chain.vault, "nosuchvault")
     r = chain.cloud.http.get(f"{url}/keys?api-version=7.4", headers={"Authorization": "Bearer " + tok}, timeout=30)
     assert r.status_code == 404 and r.json()["error"]["code"] == "VaultNotFound"
+
+
+def test_key_names_and_tags_follow_key_vaults_rules(chain, kc):
+    """Key Vault object names are ^[0-9a-zA-Z-]{1,127}$; tags are at most 15 strings."""
+    for bad in ("bad_name", "a" * 128, "caf\u00e9"):
+        with pytest.raises(HttpResponseError) as e:
+            kc.create_rsa_key(bad)
+        assert e.value.status_code == 400 and e.value.error.code == "BadParameter", bad
+    r = raw(chain, "POST", "/keys/x%00y/create", {"kty": "RSA"})
+    assert r.status_code == 400, r.text
+    with pytest.raises(HttpResponseError) as many:
+        kc.create_rsa_key(name(), tags={f"t{i}": "v" for i in range(16)})
+    assert many.value.status_code == 400
+    r = raw(chain, "POST", f"/keys/{name()}/create", {"kty": "RSA", "tags": {"n": 5}})
+    assert r.status_code == 400 and r.json()["error"]["code"] == "BadParameter", r.text
+    key = kc.create_rsa_key(name(), tags={f"t{i}": "v" for i in range(15)})
+    assert len(key.properties.tags) == 15

@@ -43,7 +43,7 @@ TEST_F(StateTextTest, IsTheExportedDocumentThroughKeyChanges) {
   // A kept version replaced by an update, a new version, a policy, a deletion: each must show.
   keyvault::KeyUpdate disable;
   disable.enabled = false;
-  disable.tags = json{{"changed", true}};
+  disable.tags = json{{"changed", "yes"}};
   ASSERT_TRUE(cloud_.keyvault.UpdateKey("cmkvault", officer, "oct", "", disable).ok());
   ASSERT_TRUE(cloud_.keyvault.RotateKey("cmkvault", officer, "ec").ok());
   json policy = {{"lifetimeActions", json::array({{{"trigger", {{"timeAfterCreate", "P30D"}}},
@@ -57,7 +57,7 @@ TEST_F(StateTextTest, IsTheExportedDocumentThroughKeyChanges) {
   for (const auto& vault : doc["keyvault"]["vaults"]) {
     for (const auto& key : vault["keys"]) {
       for (const auto& v : key["versions"]) {
-        if (v["name"] == "oct") saw_disabled = v["attributes"]["enabled"] == false && v["tags"]["changed"] == true;
+        if (v["name"] == "oct") saw_disabled = v["attributes"]["enabled"] == false && v["tags"]["changed"] == "yes";
       }
     }
   }

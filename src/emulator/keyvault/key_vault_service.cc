@@ -185,8 +185,34 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::AddVersion(const arm::VaultInfo& v
   return snapshot;
 }
 
+namespace {
+// Key Vault object names: ^[0-9a-zA-Z-]{1,127}$ (learn.microsoft.com/azure/key-vault/general/about-keys-secrets-certificates,
+// "Object identifiers").
+Status CheckKeyName(const std::string& name) {
+  bool valid = !name.empty() && name.size() <= 127 &&
+               std::all_of(name.begin(), name.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; });
+  if (!valid) return errors::BadParameter("The request URI contains an invalid name: " + name);
+  return Status::Ok();
+}
+// Tags: an object of at most 15 string values of at most 256 characters, names of at most 512
+// (learn.microsoft.com/azure/key-vault/general/service-limits).
+Status CheckTags(const nlohmann::json& tags) {
+  if (!tags.is_object()) return errors::BadParameter("Tags must be a JSON object of string values.");
+  if (tags.size() > 15) return errors::BadParameter("A key can have at most 15 tags.");
+  for (auto it = tags.begin(); it != tags.end(); ++it) {
+    if (!it.value().is_string()) return errors::BadParameter("The value of tag '" + it.key() + "' must be a string.");
+    if (it.key().size() > 512 || it.value().get<std::string>().size() > 256) {
+      return errors::BadParameter("Tag names are at most 512 characters and values at most 256.");
+    }
+  }
+  return Status::Ok();
+}
+}  // namespace
+
 StatusOr<KeyVersionSnapshot> KeyVaultService::CreateKeyUnaudited(const std::string& vault_name, const KvCaller& caller,
                                                         const std::string& name, const CreateKeyParams& params) {
+  CK_RETURN_IF_ERROR(CheckKeyName(name));
+  if (!params.tags.is_null()) CK_RETURN_IF_ERROR(CheckTags(params.tags));
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "create", "", name));
   CK_RETURN_IF_ERROR(throttle.Admit(vault->instance_id, VaultThrottle::Cost(nullptr, params.kty, 0, true)));
@@ -233,6 +259,8 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::ImportKeyUnaudited(const std::stri
                                                         const std::string& name, const nlohmann::json& jwk,
                                                         const KeyAttributes& attributes, bool has_enabled,
                                                         const nlohmann::json& tags) {
+  CK_RETURN_IF_ERROR(CheckKeyName(name));
+  if (!tags.is_null()) CK_RETURN_IF_ERROR(CheckTags(tags));
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "import", "", name));
   std::string error;
@@ -302,6 +330,7 @@ StatusOr<KeyVersionSnapshot> KeyVaultService::UpdateKeyUnaudited(const std::stri
   CK_ASSIGN_OR_RETURN(auto vault, Vault(vault_name));
   CK_RETURN_IF_ERROR(Authorize(*vault, caller, "update", "", name));
   if (update.key_ops) CK_RETURN_IF_ERROR(ValidateKeyOps(*update.key_ops));
+  if (update.tags) CK_RETURN_IF_ERROR(CheckTags(*update.tags));
   std::unique_lock lock(mu_);
   auto v = vaults_.find(vault->instance_id);
   if (v == vaults_.end()) return errors::KeyNotFound(name);

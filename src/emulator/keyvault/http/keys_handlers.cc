@@ -36,7 +36,7 @@ Status ReadCreateParams(const json& body, CreateKeyParams* p) {
   p->crv = body.value("crv", "");
   if (!ReadKeyOps(body, &p->key_ops, &field_error)) return field_error;
   if (!ReadAttributes(body, &p->attributes, &p->has_enabled, nullptr, &field_error)) return field_error;
-  if (body.contains("tags") && body["tags"].is_object()) p->tags = body["tags"];
+  if (body.contains("tags") && !body["tags"].is_null()) p->tags = body["tags"];  // checked by the service
   return Status::Ok();
 }
 }  // namespace
@@ -99,7 +99,7 @@ StatusOr<HttpResponse> ImportKey(const KeyVaultCall& call) {
   bool has_enabled = false;
   Error field_error;
   if (!ReadAttributes(body, &attrs, &has_enabled, nullptr, &field_error)) return field_error;
-  json tags = body.contains("tags") && body["tags"].is_object() ? body["tags"] : json::object();
+  json tags = body.contains("tags") && !body["tags"].is_null() ? body["tags"] : json::object();
   CK_ASSIGN_OR_RETURN(auto key, call.kv().ImportKey(call.vault.name, call.caller, call.Param("name"), body["key"],
                                                     attrs, has_enabled, tags));
   return BundleResponse(call, key);
@@ -123,7 +123,7 @@ StatusOr<HttpResponse> UpdateKey(const KeyVaultCall& call) {
   std::vector<std::string> ops;
   if (!ReadKeyOps(body, &ops, &field_error)) return field_error;
   if (body.contains("key_ops")) update.key_ops = ops;
-  if (body.contains("tags") && body["tags"].is_object()) update.tags = body["tags"];
+  if (body.contains("tags") && !body["tags"].is_null()) update.tags = body["tags"];
   CK_ASSIGN_OR_RETURN(auto key, call.kv().UpdateKey(call.vault.name, call.caller, call.Param("name"),
                                                     call.Param("version"), update));
   return BundleResponse(call, key);
