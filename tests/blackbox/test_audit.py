@@ -67,6 +67,16 @@ def test_exchange_and_unwraps_correlate_and_refusals_are_recorded(emulator_facto
     assert any(line.get("correlationId") == uti and line["operationName"] == "KeyUnwrap" for line in lines)
     assert oct((data / "audit.jsonl").stat().st_mode & 0o777) == "0o600"
 
+    # The history survives a restart: the query API reads back what audit.jsonl holds.
+    before = len(audit(chain))
+    port = emu.port
+    emu.stop()
+    emu.start(port=port)
+    after = audit(chain)
+    assert len(after) >= before, (before, len(after))
+    assert any(e.get("correlationId") == uti and e.get("operationName") == "KeyUnwrap" for e in after)
+    assert audit(chain, category="SignIn", correlationId=uti)
+
 
 def test_audit_query_rejects_bad_since(emulator):
     import requests

@@ -4,6 +4,9 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdlib>
+#include <fstream>
+#include <string_view>
 
 #include "emulator/common/text.h"
 
@@ -25,7 +28,45 @@ AuditLog::~AuditLog() {
   if (file_) std::fclose(file_);
 }
 
+// The last records the file holds (at most kMaxRecords, read from its last kHistoryBytes) become
+// the in-memory history, so GET /_emulator/audit lists them after a restart; a file past
+// kRotateBytes is then moved to {path}.1 (replacing an older one) and a new file begun.
+void AuditLog::LoadHistory(const std::string& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return;
+  const std::streamoff size = in.tellg();
+  const std::streamoff start = size > kHistoryBytes ? size - kHistoryBytes : 0;
+  in.seekg(start);
+  std::string text(static_cast<size_t>(size - start), '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<size_t>(in.gcount()));
+  size_t pos = 0;
+  if (start > 0) pos = text.find('\n') == std::string::npos ? text.size() : text.find('\n') + 1;  // a partial line
+  std::deque<Entry> loaded;
+  while (pos < text.size()) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + pos, end - pos);
+    pos = end + 1;
+    size_t at = line.find("\"epoch\":");
+    if (line.empty() || line.front() != '{' || line.back() != '}' || at == std::string_view::npos) continue;
+    int64_t epoch = std::strtoll(std::string(line.substr(at + 8, 20)).c_str(), nullptr, 10);
+    if (loaded.size() >= kMaxRecords) loaded.pop_front();
+    loaded.push_back({epoch, std::string(line)});
+  }
+  in.close();
+  {
+    std::lock_guard lock(mu_);
+    for (auto& l : loaded) {
+      if (records_.size() >= kMaxRecords) records_.pop_front();
+      records_.push_back(std::move(l));
+    }
+  }
+  if (size > kRotateBytes) std::rename(path.c_str(), (path + ".1").c_str());
+}
+
 bool AuditLog::OpenFile(const std::string& path) {
+  LoadHistory(path);
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return false;
   std::lock_guard lock(mu_);

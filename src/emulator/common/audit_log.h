@@ -39,7 +39,9 @@ class AuditLog {
  public:
   explicit AuditLog(const Clock* clock) : clock_(clock) {}
   ~AuditLog();
-  // Appends every later record to `path` (created 0600). False when it cannot be opened.
+  // Loads the last records `path` holds into the in-memory history (they survive a restart;
+  // a file over 256 MiB is rotated to {path}.1), then appends every later record to it (created
+  // 0600). False when it cannot be opened.
   bool OpenFile(const std::string& path);
   void set_echo_stdout(bool echo);
   // Stamps time/epoch and stores the record.
@@ -57,6 +59,9 @@ class AuditLog {
   };
   // Each line is ~600 bytes: 20,000 keep memory bounded near 15 MB.
   static constexpr size_t kMaxRecords = 20000;
+  static constexpr long long kHistoryBytes = 32LL << 20;  // read back at most this much of the file
+  static constexpr long long kRotateBytes = 256LL << 20;  // a bigger file moves to {path}.1 at start
+  void LoadHistory(const std::string& path);
   void Store(int64_t epoch, std::string line);
   void FlushLocked() const;
   void StartFlusher();  // with mu_ held
