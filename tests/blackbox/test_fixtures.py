@@ -204,7 +204,9 @@ def test_kubernetes_token_reaches_the_customer_key_through_the_uami_fic(emulator
     uami = ClientAssertionCredential(prov["tenantId"], mi["clientId"], service_account_token)
     uami_token = uami.get_token(EXCHANGE_SCOPE).token
     claims = pyjwt.decode(uami_token, options={"verify_signature": False})
-    assert claims["oid"] == mi["principalId"] and claims["appid"] == mi["clientId"]
+    # A v2 token (the exchange audience): the client is azp, authenticated by an assertion ("2").
+    assert claims["oid"] == mi["principalId"] and claims["azp"] == mi["clientId"] and claims["azpacr"] == "2"
+    assert "appid" not in claims
     assert claims["iss"] == f"https://login.microsoftonline.com/{prov['tenantId']}/v2.0"
     app = cloud.graph("GET", "provider", "/v1.0/applications?$filter=displayName eq 'cmk-multitenant-app'").json()["value"][0]
     workload = ClientAssertionCredential(cust["tenantId"], app["appId"], lambda: uami.get_token(EXCHANGE_SCOPE).token)

@@ -38,7 +38,8 @@ def test_exchanged_token_claims(chain):
     token = chain.workload_credential().get_token(VAULT_SCOPE).token
     claims = pyjwt.decode(token, options={"verify_signature": False})
     assert claims["tid"] == chain.customer["tenantId"]
-    assert claims["appid"] == chain.app["appId"] == claims["azp"]
+    # A v1 token: appid/appidacr ("2": a federated assertion), no azp (access-token claims reference).
+    assert claims["appid"] == chain.app["appId"] and claims["appidacr"] == "2" and "azp" not in claims
     assert claims["oid"] == chain.sp["id"]
     assert claims["iss"] == f"https://sts.windows.net/{chain.customer['tenantId']}/"
     assert claims["idtyp"] == "app"

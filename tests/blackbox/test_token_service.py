@@ -48,7 +48,7 @@ def test_client_secret_credential_token_verifies_against_jwks(chain):
                                   authority=chain.cloud.login, instance_discovery=False)
     token = cred.get_token("https://management.azure.com/.default").token
     claims = pyjwt.decode(token, jwks_key(chain, token), algorithms=["RS256"], audience="https://management.azure.com")
-    assert claims["tid"] == cu["tenantId"] and claims["appid"] == cu["adminApp"]["appId"]
+    assert claims["tid"] == cu["tenantId"] and claims["appid"] == cu["adminApp"]["appId"] and claims["appidacr"] == "1"
     assert claims["oid"] == cu["adminApp"]["servicePrincipalObjectId"] and claims["exp"] > time.time()
 
 
@@ -291,7 +291,8 @@ def test_certificate_credential_with_key_credentials_added_through_graph(chain):
     cred = CertificateCredential(chain.customer["tenantId"], app["appId"], certificate_data=pem,
                                  authority=c.login, instance_discovery=False)
     token = cred.get_token(VAULT_SCOPE).token
-    assert pyjwt.decode(token, options={"verify_signature": False})["appid"] == app["appId"]
+    claims = pyjwt.decode(token, options={"verify_signature": False})
+    assert claims["appid"] == app["appId"] and claims["appidacr"] == "2"  # a certificate credential
     # another certificate, unknown to the app, is refused
     _, other_pem = self_signed_certificate()
     with pytest.raises(ClientAuthenticationError) as e:

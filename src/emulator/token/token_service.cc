@@ -98,7 +98,7 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
       // As from the MI endpoint: an exchange-audience token names the v2 issuer, which the
       // app FICs of the cross-tenant chain trust.
       TokenResponse response =
-          IssueAppToken(tenant_id, *sp, resource, ClassifyAudience(resource, domain_) == Api::kTokenExchange);
+          IssueAppToken(tenant_id, *sp, resource, ClassifyAudience(resource, domain_) == Api::kTokenExchange, "2");
       response.credential_type = "federated";
       response.matched_fic = fic.name;
       return response;
@@ -117,7 +117,7 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
       match |= p.secret_sha256 == digest && clock_->Now() < p.end;
     }
     if (!match) return errors::InvalidClientSecret(client_id);
-    response = IssueAppToken(tenant_id, *sp, resource, false);
+    response = IssueAppToken(tenant_id, *sp, resource, false, "1");
     response.credential_type = "secret";
     return response;
   }
@@ -128,12 +128,12 @@ StatusOr<TokenResponse> TokenService::ClientCredentials(const std::string& tenan
   // anything else is a token from an identity provider the app federates with.
   if (EqualsIgnoreCase(read.claims.issuer, client_id)) {
     CK_RETURN_IF_ERROR(CheckCertificateAssertion(*app, assertion));
-    response = IssueAppToken(tenant_id, *sp, resource, false);
+    response = IssueAppToken(tenant_id, *sp, resource, false, "2");
     response.credential_type = "certificate";
     return response;
   }
   CK_ASSIGN_OR_RETURN(auto fic, CheckFederatedAssertion(*app, assertion, std::move(read)));
-  response = IssueAppToken(tenant_id, *sp, resource, false);
+  response = IssueAppToken(tenant_id, *sp, resource, false, "2");
   response.credential_type = "federated";
   response.matched_fic = fic.name;
   return response;
@@ -229,7 +229,7 @@ Status TokenService::CheckCertificateAssertion(const graph::Application& app, co
 }
 
 TokenResponse TokenService::IssueAppToken(const std::string& tenant_id, const graph::ServicePrincipal& sp,
-                                          const std::string& resource, bool v2_issuer) const {
+                                          const std::string& resource, bool v2_issuer, const char* acr) const {
   int64_t now = clock_->Now();
   TokenResponse r;
   r.resource = resource;
@@ -244,9 +244,9 @@ TokenResponse TokenService::IssueAppToken(const std::string& tenant_id, const gr
   // every exchange mints one (no JSON tree on the token endpoint's hot path).
   JsonObjectWriter claims;
   claims.Str("aud", aud).Str("iss", issuer).Int("iat", now).Int("nbf", now).Int("exp", now + lifetime_)
-      .Str("tid", tenant_id).Str("oid", sp.object_id).Str("sub", sp.object_id).Str("appid", sp.app_id)
-      .Str("azp", sp.app_id).Str("appidacr", "1").Str("idtyp", "app").Str("ver", v2_issuer ? "2.0" : "1.0")
-      .Str("uti", uti);
+      .Str("tid", tenant_id).Str("oid", sp.object_id).Str("sub", sp.object_id)
+      .Str(v2_issuer ? "azp" : "appid", sp.app_id).Str(v2_issuer ? "azpacr" : "appidacr", acr).Str("idtyp", "app")
+      .Str("ver", v2_issuer ? "2.0" : "1.0").Str("uti", uti);
   if (sp.kind == graph::PrincipalKind::kManagedIdentity) claims.Str("xms_mirid", sp.managed_identity_resource_id);
   auto key = keys_->EnsureTenantKey(tenant_id);
   r.access_token = crypto::SignJwtRs256Text(*key.key, key.kid, std::move(claims).Finish(), key.kid);
@@ -311,7 +311,7 @@ StatusOr<TokenResponse> TokenService::UserTokens(const std::string& tenant_id, c
   nlohmann::json claims = {{"aud", resource},       {"iss", V1Issuer(tenant_id)}, {"iat", now},
                            {"nbf", now},            {"exp", now + lifetime_},     {"tid", tenant_id},
                            {"oid", user.object_id}, {"sub", user.object_id},      {"appid", client_id},
-                           {"azp", client_id},      {"idtyp", "user"},            {"ver", "1.0"},
+                           {"appidacr", "0"},       {"idtyp", "user"},            {"ver", "1.0"},
                            {"upn", user.user_principal_name}, {"unique_name", user.user_principal_name},
                            {"name", user.display_name}, {"scp", "user_impersonation"},
                            {"uti", crypto::Base64UrlEncode(crypto::RandomBytes(16))}};
@@ -360,7 +360,7 @@ StatusOr<TokenResponse> TokenService::ManagedIdentityToken(const std::string& cl
   Api api = ClassifyAudience(resource, domain_);
   if (api == Api::kUnknown) return errors::ResourceNotFound(resource, sp->tenant_id);
   // Seeds' FIC definitions name the v2 issuer for exchange tokens.
-  TokenResponse r = IssueAppToken(sp->tenant_id, *sp, resource, api == Api::kTokenExchange);
+  TokenResponse r = IssueAppToken(sp->tenant_id, *sp, resource, api == Api::kTokenExchange, "2");
   r.credential_type = "managed_identity";
   return r;
 }

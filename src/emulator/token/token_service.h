@@ -116,8 +116,11 @@ class TokenService {
   // exp present and not past, nbf not ahead, both within the clock skew. Errors: 700024.
   Status CheckAssertionLifetime(const nlohmann::json& payload) const;
   Status CheckAssertionLifetime(int64_t not_before, int64_t expires) const;
+  // Claims per token version (learn.microsoft.com/entra/identity-platform/access-token-claims-reference):
+  // v1 names the client appid/appidacr, v2 azp/azpacr; `acr` is how the client authenticated:
+  // "1" a client secret, "2" a certificate, a federated assertion or a managed identity.
   TokenResponse IssueAppToken(const std::string& tenant_id, const graph::ServicePrincipal& sp,
-                              const std::string& resource, bool v2_issuer) const;
+                              const std::string& resource, bool v2_issuer, const char* acr) const;
 
   const graph::Directory* directory_;
   SigningKeyRing* keys_;

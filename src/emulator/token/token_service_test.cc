@@ -384,8 +384,10 @@ TEST_F(TokenServiceTest, CrossTenantExchangeIssuesCustomerToken) {
   EXPECT_EQ(p["tid"], customer_.tenant_id);
   EXPECT_EQ(p["oid"], customer_sp_.object_id);
   EXPECT_EQ(p["sub"], customer_sp_.object_id);
+  // A v1 token names the client appid/appidacr ("2": a federated assertion), never azp.
   EXPECT_EQ(p["appid"], app_.app_id);
-  EXPECT_EQ(p["azp"], app_.app_id);
+  EXPECT_EQ(p["appidacr"], "2");
+  EXPECT_FALSE(p.contains("azp"));
   EXPECT_EQ(p["iss"], "https://sts.windows.net/" + customer_.tenant_id + "/");
   EXPECT_EQ(p["aud"], "https://vault.azure.net");
   EXPECT_EQ(p["idtyp"], "app");
@@ -404,7 +406,10 @@ TEST_F(TokenServiceTest, ManagedIdentityTokenBySelector) {
     EXPECT_EQ(p["iss"], "https://login.microsoftonline.com/" + provider_.tenant_id + "/v2.0");
     EXPECT_EQ(p["sub"], uami_principal_);
     EXPECT_EQ(p["oid"], uami_principal_);
-    EXPECT_EQ(p["appid"], uami_client_);
+    // The exchange token is a v2 token: azp/azpacr name the client.
+    EXPECT_EQ(p["azp"], uami_client_);
+    EXPECT_EQ(p["azpacr"], "2");
+    EXPECT_FALSE(p.contains("appid"));
     EXPECT_EQ(p["aud"], kExchange);
     EXPECT_EQ(p["tid"], provider_.tenant_id);
     EXPECT_TRUE(EqualsIgnoreCase(p["xms_mirid"].get<std::string>(), uami_id_));
