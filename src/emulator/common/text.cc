@@ -199,6 +199,28 @@ std::string IsoTime(long long epoch_seconds) {
   }
   return cached;
 }
+const char* HttpStatusName(int status) {
+  switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "NoContent";
+    case 400: return "BadRequest";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "NotFound";
+    case 405: return "MethodNotAllowed";
+    case 409: return "Conflict";
+    case 429: return "TooManyRequests";
+    case 500: return "InternalServerError";
+    case 501: return "NotImplemented";
+    case 502: return "BadGateway";
+    case 503: return "ServiceUnavailable";
+    case 504: return "GatewayTimeout";
+    default: return "";
+  }
+}
+
 std::string HttpDate(long long epoch_seconds) { return FormatUtc(epoch_seconds, "%a, %d %b %Y %H:%M:%S GMT"); }
 
 }  // namespace crosskey

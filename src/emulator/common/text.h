@@ -36,5 +36,8 @@ std::map<std::string, std::string> ParseQuery(std::string_view query);
 std::string IsoTime(long long epoch_seconds);
 // RFC 1123 (HTTP Date, Last-Modified): "Sun, 22 Nov 2026 20:20:35 GMT".
 std::string HttpDate(long long epoch_seconds);
+// The .NET HttpStatusCode name Azure writes for a status ("OK", "Created", "BadRequest", ...);
+// "" for one it does not name here.
+const char* HttpStatusName(int status);
 
 }  // namespace crosskey

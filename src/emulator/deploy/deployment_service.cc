@@ -20,21 +20,10 @@ namespace {
 
 constexpr const char* kDeploymentsType = "Microsoft.Resources/deployments";
 
+// A deployment operation's statusCode: the provider's answer by name.
 std::string StatusName(int status) {
-  switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "NoContent";
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 409: return "Conflict";
-    case 429: return "TooManyRequests";
-    case 501: return "NotImplemented";
-    default: return "InternalServerError";
-  }
+  const char* name = HttpStatusName(status);
+  return *name ? name : "InternalServerError";
 }
 
 Json TargetOf(const PlannedResource& r) { return {{"id", r.id}, {"resourceType", r.type}, {"resourceName", r.name}}; }

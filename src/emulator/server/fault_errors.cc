@@ -1,5 +1,7 @@
 #include "emulator/server/fault_errors.h"
 
+#include "emulator/common/text.h"
+
 namespace crosskey::server::errors {
 namespace {
 bool IsOAuth(const std::string& plane) { return plane == "login" || plane == "mi"; }
@@ -10,19 +12,8 @@ std::string DefaultCode(int status, bool oauth) {
     if (status == 429 || status >= 500) return "temporarily_unavailable";
     return "invalid_request";
   }
-  switch (status) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 409: return "Conflict";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalServerError";
-    case 502: return "BadGateway";
-    case 503: return "ServiceUnavailable";
-    case 504: return "GatewayTimeout";
-    default: return "InjectedFault";
-  }
+  const char* name = HttpStatusName(status);
+  return status >= 400 && *name ? name : "InjectedFault";
 }
 }  // namespace
 

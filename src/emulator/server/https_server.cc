@@ -363,28 +363,35 @@ void EmulatorServer::Install(httplib::Server* server, bool managed_identity) {
   });
 }
 
-static bool IsLoopback(const std::string& address) {
+namespace {
+bool IsLoopback(const std::string& address) {
   return address == "localhost" || address == "::1" || address.rfind("127.", 0) == 0;
 }
+
+// The control API serves every private key of the cloud: reachable beyond this host only behind
+// a token (SECURITY.md). The token given, else one generated into the data dir; "" with *error
+// set when neither can be.
+std::optional<std::string> AdminToken(const Options& options, std::string* error) {
+  if (IsLoopback(options.bind) || !options.admin_token.empty()) return options.admin_token;
+  if (options.data_dir.empty()) {
+    *error = "--bind " + options.bind + " exposes the control API (every private key and secret) beyond this "
+             "host: give --admin-token TOKEN, or --data-dir DIR to have a token generated into DIR/admin-token";
+    return std::nullopt;
+  }
+  std::fprintf(stderr, "crosskey: --bind %s: the control API requires the bearer token in %s/admin-token\n",
+               options.bind.c_str(), options.data_dir.c_str());
+  return LoadOrCreateSecret(options.data_dir, "admin-token", 24);
+}
+}  // namespace
 
 bool EmulatorServer::Start(std::string* error) {
   if (!options_.data_dir.empty()) {
     ::mkdir(options_.data_dir.c_str(), 0700);
     ::chmod(options_.data_dir.c_str(), 0700);
   }
-  endpoints_.admin_token = options_.admin_token;
-  // The control API serves every private key of the cloud: reachable beyond this host only
-  // behind a token (SECURITY.md).
-  if (!IsLoopback(options_.bind) && endpoints_.admin_token.empty()) {
-    if (options_.data_dir.empty()) {
-      *error = "--bind " + options_.bind + " exposes the control API (every private key and secret) beyond this "
-               "host: give --admin-token TOKEN, or --data-dir DIR to have a token generated into DIR/admin-token";
-      return false;
-    }
-    endpoints_.admin_token = LoadOrCreateSecret(options_.data_dir, "admin-token", 24);
-    std::fprintf(stderr, "crosskey: --bind %s: the control API requires the bearer token in %s/admin-token\n",
-                 options_.bind.c_str(), options_.data_dir.c_str());
-  }
+  auto admin_token = AdminToken(options_, error);
+  if (!admin_token) return false;
+  endpoints_.admin_token = *admin_token;
   endpoints_.state = this;
   if (!options_.data_dir.empty() && !store_.Open(options_.data_dir, error)) return false;
 
