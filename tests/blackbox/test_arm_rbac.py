@@ -204,3 +204,18 @@ def test_role_assignment_rules_and_denials(emulator, cloud):
     assert r.status_code == 401 and r.json()["error"]["code"] == "AuthenticationFailed"
     r = cloud.http.get(f"{cloud.arm_url}/subscriptions?api-version=2020-01-01", headers={"Authorization": "Bearer a.b.c"}, timeout=30)
     assert r.status_code == 401 and r.json()["error"]["code"] == "InvalidAuthenticationToken"
+
+
+def test_tags_follow_arms_rules(cloud):
+    """ARM tags: string values, at most 50 per resource, names up to 512 and values up to 256
+    characters (tag-resources#limitations); the same check on every type, PUT and PATCH."""
+    sub = cloud.tenant("customer")["subscriptionId"]
+    group = f"/subscriptions/{sub}/resourcegroups/tags-{uuid.uuid4().hex[:6]}"
+    for tags in ({"n": 5}, {"n": None}, {f"t{i}": "v" for i in range(51)}, {"x" * 513: "v"}, {"k": "v" * 257}, ["a"]):
+        r = cloud.arm("PUT", "customer", group, {"location": "westus", "tags": tags}, api="2021-04-01")
+        assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidTag", (tags, r.text)
+    r = cloud.arm("PUT", "customer", group, {"location": "westus", "tags": {f"t{i}": "v" for i in range(50)}},
+                  api="2021-04-01")
+    assert r.status_code == 201 and len(r.json()["tags"]) == 50, r.text
+    r = cloud.arm("PATCH", "customer", group, {"tags": {"n": 1}}, api="2021-04-01")
+    assert r.status_code == 400 and r.json()["error"]["code"] == "InvalidTag", r.text  # PATCH too

@@ -92,6 +92,12 @@ Error DeletedVaultPurgeNotAllowed() {
                    "is purged automatically once its retention period has passed.");
 }
 
+Error InvalidTag(const std::string& detail) {
+  return MakeError(400, "InvalidTag",
+                   "The tags are not valid: " + detail +
+                       " (learn.microsoft.com/azure/azure-resource-manager/management/tag-resources#limitations).");
+}
+
 Error PurgeProtectionIrreversible() {
   return MakeError(400, "BadRequest",
                    "The property \"enablePurgeProtection\" cannot be set to false. Enabling the purge protection for a "

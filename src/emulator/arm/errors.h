@@ -30,6 +30,8 @@ Error DeletedVaultPurgeNotAllowed();
 Error InvalidRequestContent(const std::string& detail);
 Error InvalidResourceName(const std::string& name, const std::string& pattern);
 Error MissingProperty(const std::string& property);
+// 400 InvalidTag: tags break ARM's rules (string values, at most 50, names <= 512, values <= 256).
+Error InvalidTag(const std::string& detail);
 Error BadRequest(const std::string& message);
 Error OperationNotFound(const std::string& id);
 Error NotImplemented(const std::string& method, const std::string& path);

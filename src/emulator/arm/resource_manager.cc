@@ -142,10 +142,28 @@ Status ResourceManager::CheckResourceCall(const ArmCaller& caller, const ParsedI
   return Status::Ok();
 }
 
+namespace {
+// ARM's tag rules for every resource type: an object of at most 50 string values, names of at
+// most 512 characters and values of at most 256 (null clears them).
+Status CheckTags(const Json& body) {
+  if (!body.is_object() || !body.contains("tags") || body["tags"].is_null()) return Status::Ok();
+  const Json& tags = body["tags"];
+  if (!tags.is_object()) return errors::InvalidTag("'tags' must be an object of string values");
+  if (tags.size() > 50) return errors::InvalidTag("a resource has at most 50 tags, this one " + std::to_string(tags.size()));
+  for (auto it = tags.begin(); it != tags.end(); ++it) {
+    if (!it.value().is_string()) return errors::InvalidTag("the value of tag '" + it.key() + "' is not a string");
+    if (it.key().empty() || it.key().size() > 512) return errors::InvalidTag("tag names have 1 to 512 characters");
+    if (it.value().get<std::string>().size() > 256) return errors::InvalidTag("tag values have at most 256 characters");
+  }
+  return Status::Ok();
+}
+}  // namespace
+
 StatusOr<PutResult> ResourceManager::Put(const ArmCaller& caller, const std::string& id, const Json& body) {
   auto pid = ParseResourceId(id);
   if (!pid || pid->resource_group.empty()) return errors::NotImplemented("PUT", id);
   if (!body.is_object()) return errors::InvalidRequestContent("the body must be a JSON object");
+  CK_RETURN_IF_ERROR(CheckTags(body));
   std::string type = pid->Type();
   if (extension_ && extension_->Serves(type)) {
     CK_RETURN_IF_ERROR(CheckResourceCall(caller, *pid, type + "/write"));
@@ -367,6 +385,7 @@ StatusOr<Json> ResourceManager::Patch(const ArmCaller& caller, const std::string
   auto pid = ParseResourceId(id);
   if (!pid || pid->resource_group.empty()) return errors::NotImplemented("PATCH", id);
   if (!patch.is_object()) return errors::InvalidRequestContent("the body must be a JSON object");
+  CK_RETURN_IF_ERROR(CheckTags(patch));
   const std::string type = pid->Type();
   if (extension_ && extension_->Serves(type)) {
     CK_RETURN_IF_ERROR(CheckResourceCall(caller, *pid, type + "/write"));
