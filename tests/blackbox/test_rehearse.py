@@ -18,6 +18,9 @@ SCENARIOS = REPO / "fixtures" / "scenarios"
 KINDS = ("storage", "cosmos", "disks", "sql")
 PATHS = ("1-key-disabled", "2-key-deleted", "3-key-purged", "4-key-expired", "5-role-removed",
          "6a-sp-disabled", "6b-sp-deleted", "7-fic-removed", "8-uami-deleted")
+# Runbooks beyond the revocation paths: SQL's 30-minute auto-heal window and revalidation.
+EXTRA = ("sql/10-heal-window.json",)
+TOTAL = len(KINDS) * len(PATHS) + len(EXTRA)
 
 
 def rehearse(*args, timeout=600):
@@ -31,7 +34,7 @@ def against(emu, *args, **kw):
 
 def test_every_kind_ships_every_revocation_path():
     shipped = sorted(p.relative_to(SCENARIOS).as_posix() for p in SCENARIOS.rglob("*.json"))
-    assert shipped == sorted(f"{k}/{p}.json" for k in KINDS for p in PATHS)
+    assert shipped == sorted([f"{k}/{p}.json" for k in KINDS for p in PATHS] + list(EXTRA))
 
 
 def test_every_shipped_scenario_passes_against_a_running_emulator(emulator_factory, tmp_path):
@@ -39,9 +42,11 @@ def test_every_shipped_scenario_passes_against_a_running_emulator(emulator_facto
     out = tmp_path / "timelines"
     r = against(emu, "--out", out, SCENARIOS)
     assert r.returncode == 0, r.stdout[-4000:] + r.stderr
-    assert f"ALL PASSED: {len(KINDS) * len(PATHS)}/{len(KINDS) * len(PATHS)}" in r.stdout
+    assert f"ALL PASSED: {TOTAL}/{TOTAL}" in r.stdout
     timelines = {json.loads(p.read_text())["scenario"]: json.loads(p.read_text()) for p in out.glob("*.json")}
-    assert len(timelines) == len(KINDS) * len(PATHS) and all(t["passed"] for t in timelines.values())
+    assert len(timelines) == TOTAL and all(t["passed"] for t in timelines.values())
+    heal = timelines["sql/10-heal-window"]["steps"]
+    assert [s["state"] for s in heal if s["step"].startswith("expect")][-3:] == ["Inaccessible", "Inaccessible", "Online"]
 
     # What a rehearsal teaches, read off the JSON timeline: a key path bites at the first check
     # (10 min here), an identity path only when the platform's cached token has expired (1 h).

@@ -153,6 +153,14 @@ bool Rehearsal::Do(const Step& step, std::string* detail) {
       auto done = step.kind == StepKind::kRevoke ? revocations_.Revoke(step.path, *c) : revocations_.Restore(step.path, *c);
       return ChainStepOk(step, done, detail);
     }
+    case StepKind::kRevalidate: {
+      auto c = Consumer(step.consumer);
+      if (!c.ok()) {
+        *detail = c.error().message;
+        return false;
+      }
+      return ChainStepOk(step, revocations_.RevalidateProtector(*c), detail);
+    }
     case StepKind::kWrite:
     case StepKind::kRead: {
       auto c = Consumer(step.consumer);

@@ -7,6 +7,7 @@ namespace crosskey::rehearse {
 namespace {
 constexpr const char* kRoleApi = "2022-04-01";
 constexpr const char* kIdentityApi = "2023-01-31";
+constexpr const char* kSqlApi = "2021-11-01";
 constexpr const char* kEncryptionUserRole = "e147488a-f6f5-4113-8e2d-b22465e65bf6";  // KV Crypto Service Encryption User
 
 Error ActionFailed(const std::string& what, const ApiResponse& r) {
@@ -239,6 +240,16 @@ StatusOr<std::string> Revocations::Restore(const std::string& path, const Consum
     return "new UAMI (principal " + principal + "), its FIC re-pointed, " + put_again;
   }
   return errors::UnknownRevocationPath(path);
+}
+
+StatusOr<std::string> Revocations::RevalidateProtector(const ConsumerView& c) {
+  const std::string server = c.kind == "sqlServer" ? c.id : c.owner_id;
+  if (c.kind != "sqlServer" && c.kind != "sql") {
+    return errors::ActionFailed(400, "revalidate", c.name + " (" + c.kind + ") has no TDE protector: only SQL does");
+  }
+  auto r = planes_->Arm(S(c.chain, "tenantId"), "POST", server + "/encryptionProtector/current/revalidate", kSqlApi);
+  if (!Ok(r)) return ActionFailed("revalidate the TDE protector of " + server, r);
+  return "revalidated the TDE protector of " + server;
 }
 
 }  // namespace crosskey::rehearse

@@ -39,6 +39,9 @@ class Revocations {
   // "ActionFailed", message "HTTP 409 Conflict: ...").
   StatusOr<std::string> Revoke(const std::string& path, const ConsumerView& c);
   StatusOr<std::string> Restore(const std::string& path, const ConsumerView& c);
+  // A SQL consumer's recovery past the auto-heal window: POST
+  // {server}/encryptionProtector/current/revalidate. Errors: ActionFailed (the TDE error).
+  StatusOr<std::string> RevalidateProtector(const ConsumerView& c);
 
  private:
   struct Remembered {

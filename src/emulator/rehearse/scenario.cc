@@ -81,9 +81,12 @@ StatusOr<Step> ParseStep(const json& j, const std::string& file, const std::stri
   CK_RETURN_IF_ERROR(StringField(j, "expectError", file, p, &st.expect_error));
   if (st.consumer.empty()) st.consumer = default_consumer;
   int actions = 0;
-  for (const char* k : {"revoke", "restore", "advance", "check", "write", "read", "expect"}) actions += j.contains(k);
+  for (const char* k : {"revoke", "restore", "advance", "check", "write", "read", "expect", "revalidate"}) {
+    actions += j.contains(k);
+  }
   if (actions != 1) {
-    return errors::InvalidScenario(file, p, "a step has exactly one of revoke, restore, advance, check, write, read, expect");
+    return errors::InvalidScenario(
+        file, p, "a step has exactly one of revoke, restore, advance, check, write, read, expect, revalidate");
   }
   if (j.contains("revoke") || j.contains("restore")) {
     CK_RETURN_IF_ERROR(ParseChainStep(j, file, p, &st));
@@ -94,6 +97,8 @@ StatusOr<Step> ParseStep(const json& j, const std::string& file, const std::stri
     st.seconds = *s;
   } else if (j.contains("check")) {
     st.kind = StepKind::kCheck;
+  } else if (j.contains("revalidate")) {
+    st.kind = StepKind::kRevalidate;  // a SQL server's TDE protector, as an operator revalidates it
   } else if (j.contains("write") || j.contains("read")) {
     CK_RETURN_IF_ERROR(ParseDataStep(j, file, p, &st));
   } else {
@@ -134,6 +139,7 @@ std::string Step::Describe() const {
     case StepKind::kRestore: return "restore " + path;
     case StepKind::kAdvance: return "advance " + Clock(seconds);
     case StepKind::kCheck: return "check now";
+    case StepKind::kRevalidate: return "revalidate the TDE protector";
     case StepKind::kWrite: return "write " + item;
     case StepKind::kRead: return "read " + item;
     case StepKind::kExpect: return "expect " + (expect_state.empty() ? std::string("error") : expect_state);

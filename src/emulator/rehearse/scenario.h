@@ -23,7 +23,7 @@ inline const std::vector<std::string>& RevocationPaths() {
   return kPaths;
 }
 
-enum class StepKind { kRevoke, kRestore, kAdvance, kCheck, kWrite, kRead, kExpect };
+enum class StepKind { kRevoke, kRestore, kAdvance, kCheck, kWrite, kRead, kExpect, kRevalidate };
 
 struct Step {
   StepKind kind = StepKind::kExpect;

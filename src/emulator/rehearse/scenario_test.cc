@@ -25,11 +25,12 @@ TEST(ScenarioTest, ParsesStepsAndResolvesTheFixtureNextToTheFile) {
               {"expect": {"state": "Inaccessible", "error": "KeyDisabled"}},
               {"write": {"item": "a", "data": "x"}, "consumer": "st2"},
               {"read": {"item": "a", "expect": "x"}}, {"read": {"item": "a", "expectError": "Forbidden"}},
-              {"restore": "key-purged", "expectError": "purge protection"}, {"check": true}]})"),
+              {"restore": "key-purged", "expectError": "purge protection"}, {"check": true},
+              {"revalidate": true, "expectError": "AzureKeyVaultKeyDisabled"}]})"),
                           "/scenarios/storage/one.json");
   ASSERT_TRUE(sc.ok()) << sc.error().message;
   EXPECT_EQ(sc->fixture, "/scenarios/base.json");
-  ASSERT_EQ(sc->steps.size(), 8u);
+  ASSERT_EQ(sc->steps.size(), 9u);
   EXPECT_EQ(sc->steps[0].kind, StepKind::kRevoke);
   EXPECT_EQ(sc->steps[0].consumer, "st1");
   EXPECT_EQ(sc->steps[1].seconds, 660);
@@ -40,6 +41,9 @@ TEST(ScenarioTest, ParsesStepsAndResolvesTheFixtureNextToTheFile) {
   EXPECT_EQ(sc->steps[5].expect_error, "Forbidden");
   EXPECT_EQ(sc->steps[6].Describe(), "restore key-purged");
   EXPECT_EQ(sc->steps[7].kind, StepKind::kCheck);
+  EXPECT_EQ(sc->steps[8].kind, StepKind::kRevalidate);
+  EXPECT_EQ(sc->steps[8].Describe(), "revalidate the TDE protector");
+  EXPECT_EQ(sc->steps[8].expect_error, "AzureKeyVaultKeyDisabled");
 }
 
 TEST(ScenarioTest, RefusalsNameTheOffendingField) {
