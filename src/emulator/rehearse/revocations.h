@@ -9,8 +9,8 @@
 //   key-expired    PATCH exp = now on the emulator clock     / exp = now + 1 year
 //   role-removed   ARM DELETE of the SP's role assignments on the vault / PUT them back
 //   sp-disabled    Graph PATCH accountEnabled=false          / true
-//   sp-deleted     Graph DELETE                               / a new SP for the app + the role
-//                  assignments again for its new object id
+//   sp-deleted     Graph DELETE (Entra keeps it 30 days)      / restore it from deleted items: the
+//                  same object id, so its role assignments apply again
 //   fic-removed    Graph DELETE of the app's FICs trusting the UAMI / POST them back
 //   uami-deleted   ARM DELETE of the UAMI                     / a new UAMI of the same name, the
 //                  FICs re-pointed at its principal id, and the consumer PUT again (its client
