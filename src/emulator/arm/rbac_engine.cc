@@ -153,12 +153,12 @@ RbacDecision RbacEngine::Decide(const std::string& principal_id, std::string_vie
 
 RbacDecision RbacEngine::DecideLocked(const std::string& principal_id, std::string_view action,
                                       const std::string& scope, bool data_action, bool* keepable) const {
-  const int64_t now = clock_->Now();
   bool pending = false;  // an assignment that starts granting later: the answer changes with the clock
   for (const auto& a : assignments_) {
     if (EqualsIgnoreCase(a.principal_id, principal_id) && ScopeCovers(a.scope, scope) &&
         Grants(a, action, data_action)) {
-      if (now < a.effective_from) {
+      // The clock is read only for an assignment under a grant delay (none by default).
+      if (a.effective_from != 0 && clock_->Now() < a.effective_from) {
         pending = true;
         continue;
       }
@@ -170,6 +170,7 @@ RbacDecision RbacEngine::DecideLocked(const std::string& principal_id, std::stri
   // Grants still propagating end with the clock, and the emulator's clock can be set back: any
   // answer given while one exists is not kept.
   *keepable = removed_.empty() && !pending;
+  const int64_t now = clock_->Now();
   for (const auto& r : removed_) {
     if (now < r.effective_until && EqualsIgnoreCase(r.assignment.principal_id, principal_id) &&
         ScopeCovers(r.assignment.scope, scope) && Grants(r.assignment, action, data_action)) {

@@ -6,6 +6,7 @@
 #include "emulator/arm/errors.h"
 #include "emulator/arm/resource_id.h"
 #include "emulator/arm/role_definition.h"
+#include "emulator/common/tag_rules.h"
 #include "emulator/common/text.h"
 
 namespace crosskey::arm {
@@ -147,14 +148,8 @@ namespace {
 // most 512 characters and values of at most 256 (null clears them).
 Status CheckTags(const Json& body) {
   if (!body.is_object() || !body.contains("tags") || body["tags"].is_null()) return Status::Ok();
-  const Json& tags = body["tags"];
-  if (!tags.is_object()) return errors::InvalidTag("'tags' must be an object of string values");
-  if (tags.size() > 50) return errors::InvalidTag("a resource has at most 50 tags, this one " + std::to_string(tags.size()));
-  for (auto it = tags.begin(); it != tags.end(); ++it) {
-    if (!it.value().is_string()) return errors::InvalidTag("the value of tag '" + it.key() + "' is not a string");
-    if (it.key().empty() || it.key().size() > 512) return errors::InvalidTag("tag names have 1 to 512 characters");
-    if (it.value().get<std::string>().size() > 256) return errors::InvalidTag("tag values have at most 256 characters");
-  }
+  std::string problem = TagProblem(body["tags"], {50, 512, 256});
+  if (!problem.empty()) return errors::InvalidTag(problem);
   return Status::Ok();
 }
 }  // namespace

@@ -299,13 +299,10 @@ Json ConsumerEngine::StatusJson(const Record& r) const {
 Error ConsumerEngine::InaccessibleError(const Record& data_record, const Record& owner) const {
   std::string cause = CauseText(owner.last_error);
   switch (owner.kind) {
-    case Kind::kStorage: {
-      const std::string& c = owner.last_error.code;
-      bool token_problem = !owner.last_error.aadsts.empty() || c == "invalid_client" || c == "unauthorized_client" ||
-                           c == "invalid_request" || c == "ManagedIdentityNotFound";
-      return token_problem ? errors::storage::KeyVaultAccessTokenCannotBeAcquired(cause)
-                           : errors::storage::KeyVaultEncryptionKeyNotFound(cause);
-    }
+    case Kind::kStorage:
+      return errors::ClassifyKeyFailure(cause) == errors::KeyFailure::kToken
+                 ? errors::storage::KeyVaultAccessTokenCannotBeAcquired(cause)
+                 : errors::storage::KeyVaultEncryptionKeyNotFound(cause);
     case Kind::kCosmos: return errors::cosmos::AccountRevoked(cause);
     case Kind::kDiskEncryptionSet: return errors::compute::DiskInaccessible(cause);
     default: return errors::sql::DatabaseInaccessible(data_record.name, cause);

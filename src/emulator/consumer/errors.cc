@@ -11,6 +11,21 @@ Error OperationFailure(Error e) {
 }
 }  // namespace
 
+KeyFailure ClassifyKeyFailure(const std::string& cause) {
+  const std::string code = cause.substr(0, cause.find_first_of("/:"));
+  auto has = [&](const char* s) { return cause.find(s) != std::string::npos; };
+  if (code == "invalid_client" || code == "unauthorized_client" || code == "invalid_request" ||
+      code == "invalid_grant" || code == "ManagedIdentityNotFound" || has("AADSTS")) {
+    return KeyFailure::kToken;
+  }
+  if (code == "VaultNotFound") return KeyFailure::kVaultGone;
+  if (code == "KeyNotFound") return KeyFailure::kKeyGone;
+  if (has("/KeyDisabled") || has("/KeyExpired") || has("/KeyNotYetValid")) return KeyFailure::kKeyState;
+  if (code == "Forbidden" || code == "Unauthorized") return KeyFailure::kRefused;
+  if (code == "BadParameter") return KeyFailure::kWrapFailed;
+  return KeyFailure::kOther;
+}
+
 Error InvalidProperty(const std::string& message) { return MakeError(400, "InvalidRequestContent", message); }
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group) {
   return MakeError(404, "ResourceNotFound",
@@ -78,15 +93,15 @@ Error KeyVaultAccessFailed(const std::string& cause) {
 // SubStatusCodes: 4000 AadClientCredentialsGrantFailure ... 4009 KeyVaultDnsNotResolved;
 // learn.microsoft.com/azure/cosmos-db/cmk-troubleshooting-guide), chosen by what failed.
 Substatus RevokedSubstatus(const std::string& cause) {
-  const std::string code = cause.substr(0, cause.find_first_of("/:"));
-  if (code == "invalid_client" || code == "unauthorized_client" || code == "invalid_request" ||
-      code == "invalid_grant" || code == "ManagedIdentityNotFound" || cause.find("AADSTS") != std::string::npos) {
-    return {4000, "AadClientCredentialsGrantFailure"};
+  switch (ClassifyKeyFailure(cause)) {
+    case KeyFailure::kToken: return {4000, "AadClientCredentialsGrantFailure"};
+    case KeyFailure::kVaultGone: return {4009, "KeyVaultDnsNotResolved"};
+    case KeyFailure::kKeyGone: return {4003, "KeyVaultKeyNotFound"};
+    case KeyFailure::kKeyState:
+    case KeyFailure::kRefused: return {4002, "KeyVaultAuthenticationFailure"};
+    case KeyFailure::kWrapFailed: return {4005, "KeyVaultWrapUnwrapFailure"};
+    case KeyFailure::kOther: break;
   }
-  if (code == "VaultNotFound") return {4009, "KeyVaultDnsNotResolved"};
-  if (code == "KeyNotFound") return {4003, "KeyVaultKeyNotFound"};
-  if (code == "Forbidden" || code == "Unauthorized") return {4002, "KeyVaultAuthenticationFailure"};
-  if (code == "BadParameter") return {4005, "KeyVaultWrapUnwrapFailure"};
   return {4008, "KeyVaultInternalServerError"};
 }
 Error AccountRevoked(const std::string& cause) {
@@ -136,23 +151,22 @@ namespace sql {
 //   article's "Expired key" text;
 // - anything else Key Vault refuses (RBAC, access policies): 401 AzureKeyVaultMissingPermissions.
 Error TdeProtectorInaccessible(const std::string& cause) {
-  auto has = [&](const char* s) { return cause.find(s) != std::string::npos; };
-  const std::string code = cause.substr(0, cause.find_first_of("/:"));
+  const KeyFailure failure = ClassifyKeyFailure(cause);
   Error e;
-  if (code == "VaultNotFound") {
+  if (failure == KeyFailure::kVaultGone) {
     e = MakeError(503, "AzureKeyVaultConnectionFailed",
                   "The operation could not be completed on the server because attempts to connect to Azure Key "
                   "Vault have failed." + Because(cause));
-  } else if (code == "KeyNotFound") {
+  } else if (failure == KeyFailure::kKeyGone) {
     e = MakeError(404, "ServerKeyNotFound",
                   "The requested server key was not found on the current subscription." + Because(cause));
-  } else if (has("/KeyDisabled") || has("/KeyExpired") || has("/KeyNotYetValid")) {
+  } else if (failure == KeyFailure::kKeyState) {
     e = MakeError(400, "AzureKeyVaultKeyDisabled",
                   "The server requires the Key Vault Crypto Service Encryption User permission for the RBAC policy "
                   "or following Azure Key Vault permissions: Get, WrapKey, UnwrapKey. Ensure the key is active, not "
                   "expired or disabled, set with the key activation date no later than the current date." +
                       Because(cause));
-  } else if (code == "Forbidden" || code == "Unauthorized") {
+  } else if (failure == KeyFailure::kRefused) {
     e = MakeError(401, "AzureKeyVaultMissingPermissions",
                   "The server is missing required permissions on the Azure Key Vault." + Because(cause));
   } else {

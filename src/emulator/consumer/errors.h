@@ -10,6 +10,20 @@
 
 namespace crosskey::consumer::errors {
 
+// Which link of the chain failed, read from a cause ("code[/inner]: message"): each service
+// names the same failures with its own codes (Storage's two errors, Cosmos DB's substatus,
+// SQL's troubleshoot-tde codes).
+enum class KeyFailure {
+  kToken,      // the exchange was refused (AADSTS, invalid_client, the UAMI gone)
+  kVaultGone,  // the vault does not exist
+  kKeyGone,    // the key does not exist
+  kKeyState,   // the key is disabled, expired or not yet valid
+  kRefused,    // Key Vault refused the caller (RBAC, access policies)
+  kWrapFailed, // Key Vault could not wrap or unwrap
+  kOther,
+};
+KeyFailure ClassifyKeyFailure(const std::string& cause);
+
 // Configuration errors shared by every consumer kind (ARM 400 shape).
 Error InvalidProperty(const std::string& message);
 Error ResourceNotFound(const std::string& type_and_name, const std::string& group);

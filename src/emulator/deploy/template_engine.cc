@@ -232,7 +232,6 @@ struct VariableStore {
 std::string Display(const PlannedResource& r) { return r.type + "/" + r.name; }
 
 struct Expansion {
-  const PreparedTemplate* prepared;
   std::vector<PlannedResource> resources;
   std::vector<std::vector<std::string>> depends_raw;  // per resource, evaluated dependsOn entries
   std::vector<std::string> skipped_ids;               // resources whose condition is false
@@ -480,7 +479,6 @@ StatusOr<PreparedTemplate> PrepareTemplate(const Json& t, const Json& parameters
     return errors::DeferredUntilDeployment();
   };
   Expansion x;
-  x.prepared = &prepared;
   if (resources->is_array()) {
     for (const auto& r : *resources) CK_RETURN_IF_ERROR(ExpandResource(&x, scope, r, "", "", std::nullopt));
   } else {

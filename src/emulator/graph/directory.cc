@@ -375,42 +375,45 @@ void Directory::PurgeExpiredLocked(TenantData* t) {
   std::erase_if(t->deleted_principals, [&](const auto& kv) { return kv.second.deleted <= cutoff; });
 }
 
+namespace {
+// The deleted items of one map still within their retention on the clock.
+template <typename T>
+std::vector<T> Retained(const std::map<std::string, T>* deleted, int64_t cutoff) {
+  std::vector<T> out;
+  if (!deleted) return out;
+  for (const auto& [_, item] : *deleted)
+    if (item.deleted > cutoff) out.push_back(item);
+  return out;
+}
+
+template <typename T>
+std::optional<T> WithObjectId(std::vector<T> items, const std::string& object_id) {
+  for (auto& item : items)
+    if (EqualsIgnoreCase(item.object_id, object_id)) return std::move(item);
+  return std::nullopt;
+}
+}  // namespace
+
 std::vector<Application> Directory::ListDeletedApplications(const std::string& tenant_id) const {
   std::shared_lock lock(mu_);
-  std::vector<Application> out;
   const auto* t = Find(tenant_id);
-  const int64_t cutoff = clock_->Now() - kDeletedRetention;
-  if (t) {
-    for (const auto& [_, a] : t->deleted_applications)
-      if (a.deleted > cutoff) out.push_back(a);
-  }
-  return out;
+  return Retained(t ? &t->deleted_applications : nullptr, clock_->Now() - kDeletedRetention);
 }
 
 std::vector<ServicePrincipal> Directory::ListDeletedServicePrincipals(const std::string& tenant_id) const {
   std::shared_lock lock(mu_);
-  std::vector<ServicePrincipal> out;
   const auto* t = Find(tenant_id);
-  const int64_t cutoff = clock_->Now() - kDeletedRetention;
-  if (t) {
-    for (const auto& [_, sp] : t->deleted_principals)
-      if (sp.deleted > cutoff) out.push_back(sp);
-  }
-  return out;
+  return Retained(t ? &t->deleted_principals : nullptr, clock_->Now() - kDeletedRetention);
 }
 
 std::optional<Application> Directory::FindDeletedApplication(const std::string& tenant_id,
                                                              const std::string& object_id) const {
-  for (auto& a : ListDeletedApplications(tenant_id))
-    if (EqualsIgnoreCase(a.object_id, object_id)) return a;
-  return std::nullopt;
+  return WithObjectId(ListDeletedApplications(tenant_id), object_id);
 }
 
 std::optional<ServicePrincipal> Directory::FindDeletedServicePrincipal(const std::string& tenant_id,
                                                                        const std::string& object_id) const {
-  for (auto& sp : ListDeletedServicePrincipals(tenant_id))
-    if (EqualsIgnoreCase(sp.object_id, object_id)) return sp;
-  return std::nullopt;
+  return WithObjectId(ListDeletedServicePrincipals(tenant_id), object_id);
 }
 
 Status Directory::RestoreDeletedItem(const std::string& tenant_id, const std::string& object_id) {

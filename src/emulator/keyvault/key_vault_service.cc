@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <mutex>
 
+#include "emulator/common/tag_rules.h"
 #include "emulator/common/text.h"
 #include "emulator/keyvault/errors.h"
 
@@ -197,14 +198,8 @@ Status CheckKeyName(const std::string& name) {
 // Tags: an object of at most 15 string values of at most 256 characters, names of at most 512
 // (learn.microsoft.com/azure/key-vault/general/service-limits).
 Status CheckTags(const nlohmann::json& tags) {
-  if (!tags.is_object()) return errors::BadParameter("Tags must be a JSON object of string values.");
-  if (tags.size() > 15) return errors::BadParameter("A key can have at most 15 tags.");
-  for (auto it = tags.begin(); it != tags.end(); ++it) {
-    if (!it.value().is_string()) return errors::BadParameter("The value of tag '" + it.key() + "' must be a string.");
-    if (it.key().size() > 512 || it.value().get<std::string>().size() > 256) {
-      return errors::BadParameter("Tag names are at most 512 characters and values at most 256.");
-    }
-  }
+  std::string problem = TagProblem(tags, {15, 512, 256});
+  if (!problem.empty()) return errors::BadParameter("The key's tags are not valid: " + problem + ".");
   return Status::Ok();
 }
 }  // namespace

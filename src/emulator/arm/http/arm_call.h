@@ -37,6 +37,9 @@ std::string ExpandArmOperation(const std::string& operation, const wire::PathPar
 struct LroShape;
 HttpResponse AcceptOperation(const ArmCall& call, const LroShape& shape, const std::string& resource_id,
                              const nlohmann::json& body, bool created, const std::optional<Error>& failure);
+// Retry-After with the seconds `op` has left on the emulator clock, or Retry-After-Ms: 10 once
+// none are left (the SDK pollers read Retry-After: 0 as absent and wait 30 s).
+void AddRetryAfter(const ArmCall& call, const AsyncOperation& op, HttpResponse* response);
 // The provisioningState of a resource with an operation still in progress.
 std::optional<std::string> PendingState(const ArmCall& call, const std::string& resource_id);
 

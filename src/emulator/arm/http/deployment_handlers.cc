@@ -44,8 +44,7 @@ StatusOr<HttpResponse> PutDeployment(const ArmCall& call) {
   op = call.cloud.operations.Start(op);
   HttpResponse response = wire::Json(outcome.created ? 201 : 200, WithState(outcome.deployment, "Accepted"));
   response.headers.emplace_back("Azure-AsyncOperation", StatusUrl(call, op));
-  int64_t left = call.cloud.operations.Remaining(op);
-  response.headers.emplace_back(left > 0 ? "Retry-After" : "Retry-After-Ms", left > 0 ? std::to_string(left) : "10");
+  AddRetryAfter(call, op, &response);
   return response;
 }
 
@@ -91,10 +90,7 @@ StatusOr<HttpResponse> GetDeploymentStatus(const ArmCall& call) {
                                                                            : "Failed"}};
   if (status == OperationStatus::kFailed) doc["error"] = ArmErrorJson(*op->error);
   HttpResponse response = wire::Json(200, doc);
-  if (status == OperationStatus::kInProgress) {
-    int64_t left = call.cloud.operations.Remaining(*op);
-    response.headers.emplace_back(left > 0 ? "Retry-After" : "Retry-After-Ms", left > 0 ? std::to_string(left) : "10");
-  }
+  if (status == OperationStatus::kInProgress) AddRetryAfter(call, *op, &response);
   return response;
 }
 

@@ -28,15 +28,6 @@ std::string OperationUrl(const ArmCall& call, const AsyncOperation& op, const Lr
   return url;
 }
 
-void AddRetryAfter(const ArmCall& call, const AsyncOperation& op, HttpResponse* response) {
-  int64_t left = call.cloud.operations.Remaining(op);
-  if (left > 0) {
-    response->headers.emplace_back("Retry-After", std::to_string(left));
-  } else {
-    response->headers.emplace_back("Retry-After-Ms", "10");
-  }
-}
-
 std::string LocationOf(const nlohmann::json& body) {
   if (body.is_object() && body.contains("location") && body["location"].is_string()) {
     return ToLower(body["location"].get<std::string>());
@@ -69,6 +60,16 @@ const char* StatusName(OperationStatus status) {
 }
 
 }  // namespace
+
+void AddRetryAfter(const ArmCall& call, const AsyncOperation& op, HttpResponse* response) {
+  int64_t left = call.cloud.operations.Remaining(op);
+  if (left > 0) {
+    response->headers.emplace_back("Retry-After", std::to_string(left));
+  } else {
+    response->headers.emplace_back("Retry-After-Ms", "10");
+  }
+}
+
 
 HttpResponse AcceptOperation(const ArmCall& call, const LroShape& shape, const std::string& resource_id,
                              const nlohmann::json& body, bool created, const std::optional<Error>& failure) {
